@@ -481,9 +481,7 @@ class WorkCalendar:
         rows = list(rows)
         cal: WorkCalendar = self
         for schedule in official_years_from_rows(rows, year=year):
-            cal = cal.with_official_year(
-                schedule.year, holidays=schedule.holidays, makeup=schedule.makeup
-            )
+            cal = cal.with_official_year(schedule.year, holidays=schedule.holidays, makeup=schedule.makeup)
         off = {r.date: r.name for r in rows if r.kind is DayKind.COMPANY_OFF}
         on = {r.date: r.name for r in rows if r.kind is DayKind.COMPANY_ON}
         return cal.with_company_days(off=off, on=on) if off or on else cal
@@ -499,10 +497,7 @@ def _bad_n(n: object) -> str:
 
 
 def _named_days(days: Mapping[date, str] | Iterable[date]) -> dict[date, str]:
-    if isinstance(days, Mapping):
-        named = dict(days)
-    else:
-        named = dict.fromkeys(days, "")
+    named = dict(days) if isinstance(days, Mapping) else dict.fromkeys(days, "")
     for day in named:
         if not isinstance(day, date) or isinstance(day, datetime):
             raise Invalid(f"expected a date, got {day!r}")
