@@ -1,0 +1,50 @@
+"""What `shouhou serve` does before it starts serving: migrate, load the default policy pack,
+make sure there is an administrator, and optionally load demo data.
+
+Apps add their own steps (default calendar, policy numbers, demo records) to SETUP_STEPS and
+DEMO_STEPS from their AppConfig.ready(), so this module never imports them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import TextIO
+
+from django.core.management import call_command
+from django.db import transaction
+
+SetupStep = Callable[[], None]
+DemoStep = Callable[[TextIO], None]
+
+SETUP_STEPS: list[SetupStep] = []
+DEMO_STEPS: list[DemoStep] = []
+
+
+def migrate(out: TextIO) -> None:
+    call_command("migrate", interactive=False, verbosity=0, stdout=out)
+
+
+def load_policy_pack() -> None:
+    for step in SETUP_STEPS:
+        step()
+
+
+def ensure_admin(out: TextIO) -> None:
+    """Create the first administrator and print its password once; later starts print nothing secret."""
+    from shouhou.core.models import User
+    from shouhou.core.roles import Role
+    from shouhou.core.services import user_create
+
+    if User.objects.filter(is_superuser=True).exists():
+        return
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user_create(username="admin", role=Role.ADMIN, password=password, name="系统管理员")
+    out.write(f"首个管理员账号 / first admin login:  用户名 admin  密码 {password}\n")
+    out.write("（密码只显示这一次，请登录后修改 / shown once: change it after signing in）\n")
+
+
+def load_demo(out: TextIO) -> None:
+    for step in DEMO_STEPS:
+        step(out)

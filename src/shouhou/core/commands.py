@@ -1,0 +1,228 @@
+"""Sub-commands of `shouhou`. Each declares its arguments and runs with Django set up."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from shouhou.core.cli import register, setup_django
+
+
+def _check_production() -> None:
+    """`web` and `serve` run the production server: refuse DEBUG and a guessable key."""
+    from django.conf import settings
+
+    from shouhou.core.env import insecure_secret
+
+    if settings.DEBUG:
+        raise SystemExit("shouhou: refusing to serve with DEBUG=1; unset DEBUG for production.")
+    if insecure_secret(settings.SECRET_KEY):
+        raise SystemExit("shouhou: refusing to serve with an insecure SECRET_KEY (use 50+ random characters, "
+                         "or leave it unset to have one generated in the data directory).")
+
+
+def _web_argv(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "shouhou.core.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--worker-class", "gthread", "--threads", "4",
+        "--graceful-timeout", "20", "--timeout", "60",
+        "--access-logfile", "-", "--log-level", "warning",
+    ]
+
+
+def _default_workers() -> int:
+    return int(os.environ.get("SHOUHOU_WEB_WORKERS", str(min(4, (os.cpu_count() or 1) + 1))))
+
+
+# --- serve ----------------------------------------------------------------------------------
+def serve_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--demo", action="store_true", help="load demo data (dealers, users, orders) once")
+
+
+def serve_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from shouhou.core import bootstrap
+
+    settings_data_dir = settings.DATA_DIR
+    settings_data_dir.mkdir(parents=True, exist_ok=True)
+    _check_production()
+    out = sys.stdout
+    out.write(f"数据目录 / data directory: {settings_data_dir}\n")
+    bootstrap.migrate(out)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    bootstrap.load_policy_pack()
+    bootstrap.ensure_admin(out)
+    if args.demo:
+        bootstrap.load_demo(out)
+    out.flush()
+
+    env = {**os.environ, "SHOUHOU_DATA_DIR": str(settings_data_dir)}
+    children = [
+        subprocess.Popen(_web_argv(args.host, args.port, _default_workers()), env=env),
+        subprocess.Popen([sys.executable, "-m", "shouhou", "worker"], env=env),
+    ]
+    url = f"http://{args.host}:{args.port}/"
+    out.write(f"Shouhou 已启动 / running at {url}   (Ctrl-C 停止 / to stop)\n")
+    out.flush()
+    return _supervise(children)
+
+
+def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
+    """Run until Ctrl-C/SIGTERM or a child dies; then stop all children cleanly."""
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                code = child.returncode or 1
+                stopping = True
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 25
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    sys.stdout.write("Shouhou 已停止 / stopped\n")
+    return code
+
+
+register("serve", "Start web server and task worker on the embedded default (creates data dir, migrates, "
+         "creates the first admin).", serve_configure, serve_run)
+
+
+# --- web / worker ---------------------------------------------------------------------------
+def web_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=None, help="processes (default: cores + 1, at most 4)")
+
+
+def web_run(args: argparse.Namespace) -> int:
+    setup_django()
+    _check_production()
+    argv = _web_argv(args.host, args.port, args.workers or _default_workers())
+    os.execv(argv[0], argv)  # the web server replaces this process, so signals reach it directly
+    return 0
+
+
+register("web", "Production web server only (run migrations first with `shouhou manage migrate`).",
+         web_configure, web_run)
+
+
+def worker_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+
+
+def worker_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    options = ["--no-startup-delay", "--no-reload"]
+    if args.batch:
+        options.append("--batch")
+    call_command("db_worker", *options)
+    return 0
+
+
+register("worker", "Task worker (mail, reminders, imports, reports); run any number of them.",
+         worker_configure, worker_run)
+
+
+# --- user / token ---------------------------------------------------------------------------
+def user_configure(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = sub.add_parser("create", help="create a user with one role")
+    create.add_argument("username")
+    create.add_argument("--role", required=True,
+                        help="customer_service, support_engineer, service_center, manager, admin or dealer")
+    create.add_argument("--dealer", help="dealer code (dealer role only)")
+    create.add_argument("--email", default="")
+    create.add_argument("--name", default="", help="display name, e.g. 张伟")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+
+def user_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from shouhou.core.services import user_create
+    from shouhou.domain.errors import ShouhouError
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    try:
+        user = user_create(username=args.username, role=args.role, password=password, email=args.email,
+                           name=args.name, dealer_code=args.dealer)
+    except ShouhouError as exc:
+        print(f"shouhou: {exc}", file=sys.stderr)
+        return 2
+    print(f"created user {user.username} ({args.role})")
+    return 0
+
+
+register("user", "Manage users: `shouhou user create USERNAME --role ROLE [--dealer CODE]`.",
+         user_configure, user_run)
+
+
+def token_configure(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = sub.add_parser("create", help="issue an API token (printed once)")
+    create.add_argument("username")
+    create.add_argument("--name", default="", help="a label, e.g. the system that will use it")
+    revoke = sub.add_parser("revoke", help="revoke a token by its prefix")
+    revoke.add_argument("prefix")
+
+
+def token_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from shouhou.core.models import ApiToken
+    from shouhou.core.services import token_create, token_revoke
+    from shouhou.domain.errors import ShouhouError
+
+    if args.action == "create":
+        try:
+            _, raw = token_create(username=args.username, name=args.name)
+        except ShouhouError as exc:
+            print(f"shouhou: {exc}", file=sys.stderr)
+            return 2
+        print(raw)
+        print("(shown once; only a hash is stored)", file=sys.stderr)
+        return 0
+    tokens = list(ApiToken.objects.filter(prefix=args.prefix, revoked_at__isnull=True))
+    if len(tokens) != 1:
+        print(f"shouhou: {len(tokens)} active tokens match {args.prefix!r}", file=sys.stderr)
+        return 2
+    token_revoke(token=tokens[0], actor=None)
+    print(f"revoked {args.prefix}")
+    return 0
+
+
+register("token", "API tokens: `shouhou token create USERNAME [--name LABEL]`, `shouhou token revoke PREFIX`.",
+         token_configure, token_run)
+
+
+def manage_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("args", nargs=argparse.REMAINDER, help="a Django management command and its arguments")
+
+
+register("manage", "Run a Django management command, e.g. `shouhou manage migrate`.", manage_configure,
+         lambda args: 0)  # handled before parsing in cli.main, so Django sees its own arguments

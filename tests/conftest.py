@@ -1,0 +1,253 @@
+"""Shared fixtures: two dealers (Alice's and Bob's, as in healthchecks' tests), a user per role,
+API clients with real tokens, and a real `shouhou serve` for browser and process tests.
+
+Every test runs on SQLite by default and on PostgreSQL when DATABASE_URL points at one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(os.environ.get("SHOUHOU_ARTIFACTS", Path(__file__).resolve().parent.parent / "artifacts"))
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(request: pytest.FixtureRequest) -> None:
+    # Tests render templates without running collectstatic first. Domain tests run without
+    # Django at all (`-p no:django`), so the settings fixture is only asked for when it exists.
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def dealer_a(db: None):
+    from shouhou.registry.models import Dealer
+
+    return Dealer.objects.create(code="GX-A01", name="南宁甲电脑", phone="0771-1000001", email="a@dealer-a.cn")
+
+
+@pytest.fixture
+def dealer_b(db: None):
+    from shouhou.registry.models import Dealer
+
+    return Dealer.objects.create(code="GD-B02", name="广州乙网维", phone="020-2000002", email="b@dealer-b.cn")
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., object]:
+    from shouhou.core.services import user_create
+
+    def make(role: str, *, dealer: object | None = None, username: str | None = None) -> object:
+        return user_create(
+            username=username or f"{role}-{uuid.uuid4().hex[:6]}",
+            role=role,
+            password="Correct-Horse-42",
+            dealer_code=getattr(dealer, "code", None),
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin")
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user("manager")
+
+
+@pytest.fixture
+def service_center(make_user):
+    return make_user("service_center")
+
+
+@pytest.fixture
+def alice(make_user, dealer_a):
+    """A user of dealer A."""
+    return make_user("dealer", dealer=dealer_a, username="alice")
+
+
+@pytest.fixture
+def bob(make_user, dealer_b):
+    """A user of dealer B."""
+    return make_user("dealer", dealer=dealer_b, username="bob")
+
+
+def _client_for(user: object):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for() -> Callable[[object], object]:
+    return _client_for
+
+
+@pytest.fixture
+def token_for(db: None) -> Callable[[object], str]:
+    from shouhou.core.services import token_create
+
+    def make(user: object) -> str:
+        return token_create(username=user.username)[1]
+
+    return make
+
+
+# --- real processes -------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server_database_url() -> Iterator[str | None]:
+    """A database of its own for a `shouhou serve` under test: a fresh PostgreSQL database when
+    the suite runs on PostgreSQL (dropped afterwards), else None (SQLite in the data dir)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield None
+        return
+    import psycopg
+
+    name = f"shouhou_proc_{uuid.uuid4().hex[:10]}"
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Server:
+    """A `shouhou serve` child process with its own data dir, port and database."""
+
+    def __init__(self, data_dir: Path, database_url: str | None, *, demo: bool = False) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "SHOUHOU_DATA_DIR": str(data_dir), "SHOUHOU_BASE_URL": self.url}
+        self.env.pop("DEBUG", None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        else:
+            self.env.pop("DATABASE_URL", None)
+        self.demo = demo
+        self.proc: subprocess.Popen[str] | None = None
+        self.output = ""
+
+    def start(self, timeout: float = 90) -> str:
+        args = [sys.executable, "-m", "shouhou", "serve", "--port", str(self.port)]
+        if self.demo:
+            args.append("--demo")
+        self.proc = subprocess.Popen(args, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, start_new_session=True)
+        lines = []
+        deadline = time.monotonic() + timeout
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("serve exited:\n" + "".join(lines))
+            lines.append(line)
+            if "running at" in line:
+                break
+        self.output = "".join(lines)
+        self._wait_healthy(deadline)
+        return self.output
+
+    def _wait_healthy(self, deadline: float) -> None:
+        import urllib.request
+
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not become healthy:\n" + self.output)
+
+    @property
+    def admin_password(self) -> str | None:
+        match = re.search(r"用户名 admin\s+密码 (\S+)", self.output)
+        return match.group(1) if match else None
+
+    def stop(self) -> int | None:
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.proc.returncode if self.proc else None
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: web workers and task worker die mid-flight."""
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path, server_database_url: str | None) -> Iterator[Callable[..., Server]]:
+    servers: list[Server] = []
+
+    def make(*, demo: bool = False, data_dir: Path | None = None) -> Server:
+        server = Server(data_dir or tmp_path / "var", server_database_url, demo=demo)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.kill()
+
+
+# --- browser --------------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup does)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
