@@ -6,7 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
+from shouhou.api import calendar as calendar_router
 from shouhou.api import core as core_router
+from shouhou.api import registry as registry_router
+from shouhou.api import rma as rma_router
 from shouhou.core.services import token_authenticate
 from shouhou.domain.errors import ShouhouError
 
@@ -36,3 +39,6 @@ def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
 
 
 api.add_router("", core_router.router)
+api.add_router("", registry_router.router)
+api.add_router("", calendar_router.router)
+api.add_router("", rma_router.router)

@@ -35,6 +35,8 @@ CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 INSTALLED_APPS = [
     "shouhou.core",
     "shouhou.registry",
+    "shouhou.workdays",
+    "shouhou.rma",
     "shouhou.core.admin_site.ShouhouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
