@@ -1,14 +1,76 @@
-"""Registry: dealers now; product models, units, regions and customers grow here."""
+"""Registry: product models, units (serials), dealers and the regions they serve, customers.
+
+Regions are not a table: codes are GB/T 2260 codes checked against the data shipped in
+``shouhou.domain.regions`` (a province like 450000 or a prefecture-level city like 450100).
+"""
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-dealer_code_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", _("代码只能包含字母、数字、下划线和连字符，最长 32 位。")
+from shouhou.domain import coverage as cov
+from shouhou.domain.errors import NotFound
+from shouhou.domain.regions import region as region_lookup
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", _("代码只能包含字母、数字、点、下划线和连字符，最长 32 位。")
 )
+dealer_code_validator = code_validator
+serial_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_/.-]{2,63}$", _("序列号只能包含字母、数字和 - _ / .，长度 3–64 位。")
+)
+
+
+def validate_region_code(value: str) -> None:
+    try:
+        region_lookup(value)
+    except NotFound as exc:
+        raise ValidationError(_("地区代码 %(code)s 不存在。"), params={"code": value}) from exc
+
+
+def normalize_serial(raw: str) -> str:
+    """Serials are case-insensitive and typed or scanned with stray spaces: store them one way."""
+    return "".join(raw.split()).upper()
+
+
+class ProductModel(models.Model):
+    """A product model (产品型号) and its coverage terms; units may override the periods."""
+
+    code = models.CharField(_("型号代码"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("名称"), max_length=200)
+    category = models.CharField(_("类别"), max_length=100, blank=True)
+    replacement_days = models.PositiveIntegerField(
+        _("包换期（天）"), help_text=_("自保修起始日起可免费换新的天数；0 表示不提供包换。")
+    )
+    warranty_months = models.PositiveIntegerField(_("保修期（月）"), help_text=_("自保修起始日起的保修月数。"))
+    discontinued_on = models.DateField(
+        _("停产日期"), null=True, blank=True,
+        help_text=_("停产后过保产品不再保证维修（可尽力维修或婉拒）。"),
+    )
+    replacement_terms = models.TextField(_("包换服务条款"), blank=True)
+    free_repair_scope = models.TextField(_("免费维修范围"), blank=True)
+    active = models.BooleanField(_("在售"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("产品型号")
+        verbose_name_plural = _("产品型号")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def terms(self) -> cov.Terms:
+        return cov.Terms(self.replacement_days, self.warranty_months, self.discontinued_on)
 
 
 class Dealer(models.Model):
@@ -16,8 +78,17 @@ class Dealer(models.Model):
 
     code = models.CharField(_("代码"), max_length=32, unique=True, validators=[dealer_code_validator])
     name = models.CharField(_("名称"), max_length=200)
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机"), max_length=50, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
+    cc_emails = models.CharField(
+        _("抄送邮箱"), max_length=500, blank=True, help_text=_("多个邮箱用逗号分隔；通知会同时发送到这些地址。")
+    )
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    region_code = models.CharField(
+        _("所在地区"), max_length=6, blank=True, validators=[validate_region_code]
+    )
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -31,3 +102,130 @@ class Dealer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+class DealerRegion(models.Model):
+    """A region a dealer serves: how staff find the dealer for an end user's purchase region."""
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="regions")
+    region_code = models.CharField(_("地区代码"), max_length=6, validators=[validate_region_code])
+
+    dealer_scope = "dealer"
+
+    class Meta:
+        verbose_name = _("服务地区")
+        verbose_name_plural = _("服务地区")
+        constraints = [models.UniqueConstraint(fields=["dealer", "region_code"], name="dealer_region_unique")]
+        # Used by find-my-dealer: dealers serving a region.
+        indexes = [models.Index(fields=["region_code"], name="dealer_region_code_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dealer.code} {self.region_code}"
+
+
+class Customer(models.Model):
+    """An end user (终端用户), e.g. an internet cafe, served by one dealer."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
+    phone = models.CharField(_("电话"), max_length=50, blank=True)
+    region_code = models.CharField(_("地区"), max_length=6, blank=True, validators=[validate_region_code])
+    dealer = models.ForeignKey(Dealer, verbose_name=_("代理商"), on_delete=models.PROTECT,
+                               related_name="customers", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    dealer_scope = "dealer"
+
+    class Meta:
+        verbose_name = _("终端客户")
+        verbose_name_plural = _("终端客户")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["dealer", "name"], name="customer_dealer_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitStatus(models.TextChoices):
+    IN_STOCK = "in_stock", _("库存")
+    WITH_DEALER = "with_dealer", _("在代理商")
+    IN_SERVICE = "in_service", _("使用中")
+    IN_REPAIR = "in_repair", _("维修中")
+    REPLACED = "replaced", _("已更换")
+    SCRAPPED = "scrapped", _("已报废")
+
+
+class Unit(models.Model):
+    """One physical unit, known by its serial number (序列号)."""
+
+    serial = models.CharField(_("序列号"), max_length=64, unique=True, validators=[serial_validator])
+    product_model = models.ForeignKey(ProductModel, verbose_name=_("产品型号"), on_delete=models.PROTECT,
+                                      related_name="units")
+    manufactured_on = models.DateField(_("生产日期"), null=True, blank=True)
+    shipped_on = models.DateField(_("发货给代理商日期"), null=True, blank=True)
+    sold_on = models.DateField(_("售出给终端日期"), null=True, blank=True,
+                               help_text=_("有售出日期时保修从售出日起算，否则从发货日起算。"))
+    dealer = models.ForeignKey(Dealer, verbose_name=_("代理商"), on_delete=models.PROTECT, related_name="units",
+                               null=True, blank=True)
+    customer = models.ForeignKey(Customer, verbose_name=_("终端客户"), on_delete=models.SET_NULL,
+                                 related_name="units", null=True, blank=True)
+    region_code = models.CharField(_("销售地区"), max_length=6, blank=True, validators=[validate_region_code])
+    replacement_days = models.PositiveIntegerField(_("包换期（天）覆盖"), null=True, blank=True,
+                                                   help_text=_("留空则使用型号的包换期。"))
+    warranty_months = models.PositiveIntegerField(_("保修期（月）覆盖"), null=True, blank=True,
+                                                  help_text=_("留空则使用型号的保修期。"))
+    replaces = models.OneToOneField("self", verbose_name=_("替换的原机"), on_delete=models.PROTECT,
+                                    related_name="replaced_by", null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=UnitStatus.choices, default=UnitStatus.IN_STOCK)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    dealer_scope = "dealer"
+
+    class Meta:
+        verbose_name = _("设备")
+        verbose_name_plural = _("设备")
+        ordering = ["serial"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sold_on__isnull=True) | Q(shipped_on__isnull=True) | Q(sold_on__gte=F("shipped_on")),
+                name="unit_sold_after_shipped",
+                violation_error_message=_("售出日期不能早于发货日期。"),
+            ),
+            models.CheckConstraint(condition=Q(serial=Upper("serial")), name="unit_serial_normalized"),
+            models.CheckConstraint(condition=~Q(replaces=F("pk")), name="unit_not_replacing_itself"),
+        ]
+        indexes = [
+            # Used by a dealer's unit list and the dealer-scoped search.
+            models.Index(fields=["dealer", "serial"], name="unit_dealer_serial_idx"),
+            # Used by the staff unit search filters.
+            models.Index(fields=["product_model", "status"], name="unit_model_status_idx"),
+            models.Index(fields=["region_code"], name="unit_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("unit_public", args=[self.serial])
+
+    @property
+    def terms(self) -> cov.Terms:
+        return self.product_model.terms.with_overrides(
+            replacement_days=self.replacement_days, warranty_months=self.warranty_months
+        )
+
+    @property
+    def dates(self) -> cov.UnitDates:
+        return cov.UnitDates(self.shipped_on, self.sold_on)
+
+
+def unit_coverage(unit: Unit, day: date) -> cov.Coverage:
+    """Coverage of UNIT on DAY; a replacement unit keeps the start of the unit it replaced.
+
+    Raises Invalid when DAY is before the start or the unit has never been shipped.
+    """
+    dates = cov.original_dates(unit, replaced_unit=lambda u: u.replaces, dates_of=lambda u: u.dates)
+    return cov.coverage_on(dates=dates, terms=unit.terms, day=day)
