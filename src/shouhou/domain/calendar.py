@@ -296,12 +296,38 @@ class WorkCalendar:
         return table
 
     # ----------------------------------------------------------------- working-day arithmetic
+    @functools.cached_property
+    def _fast(self) -> tuple[dict[date, int], list[date]]:
+        """date -> index of the first working day after it, and the working days as dates.
+
+        A dict lookup is cheaper than toordinal + bisect + fromordinal in CPython, and deadline
+        lookups are hot (every list of overdue lines); ~40k entries for the table's years.
+        """
+        table = self._ordinals
+        days = [date.fromordinal(o) for o in table]
+        after: dict[date, int] = {}
+        i = 0
+        for o in range(self._table_lo, self._table_hi):
+            while i < len(table) and table[i] <= o:
+                i += 1
+            after[date.fromordinal(o)] = i
+        return after, days
+
     def add_working_days(self, day: date, n: int) -> date:
         """The n-th working day strictly after ``day``.
 
         n=0 means ``day`` itself when it is a working day, else the next working day (the day
         work on something received on ``day`` can start). Raises ``Invalid`` for n < 0.
         """
+        if type(n) is int and 0 < n <= MAX_WORKING_DAYS:
+            after, days = self._fast
+            i = after.get(day)
+            if i is not None and i + n <= len(days):
+                return days[i + n - 1]
+        return self._add_working_days_bisect(day, n)
+
+    def _add_working_days_bisect(self, day: date, n: int) -> date:
+        """The general path: any n, any date (the table grows beyond 1990–2100 on demand)."""
         table = self._ordinals
         if type(n) is not int or not 0 <= n <= MAX_WORKING_DAYS:
             raise Invalid(_bad_n(n), working_days=repr(n))
