@@ -29,8 +29,20 @@ def setup_django() -> None:
     django.setup()
 
 
+# Modules that register sub-commands when imported; an app without commands is skipped.
+COMMAND_MODULES = ("shouhou.core.commands", "shouhou.registry.commands", "shouhou.workdays.commands",
+                   "shouhou.rma.commands")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from shouhou.core import commands  # noqa: F401  (registers the sub-commands)
+    import importlib
+
+    for module in COMMAND_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
 
     parser = argparse.ArgumentParser(
         prog="shouhou",

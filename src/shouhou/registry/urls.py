@@ -1,3 +1,3 @@
-from django.urls import path  # noqa: F401
+from shouhou.registry import urls_import, urls_pages
 
-urlpatterns: list = []
+urlpatterns = [*urls_pages.urlpatterns, *urls_import.urlpatterns]
