@@ -243,6 +243,5 @@ LOGGING = {
 # Per-IP limit shared by the public pages and the public coverage API ("30/m", "100/h"; "off"
 # disables it, e.g. for benchmarks behind a proxy that limits already).
 PUBLIC_RATE = env("SHOUHOU_PUBLIC_RATE", "30/m").strip()
-RATELIMIT_VIEW = "shouhou.registry.throttle.rate_limited_page"
 HOTLINE = env("SHOUHOU_HOTLINE", "400-099-7500")
 SERVICE_HOURS = env("SHOUHOU_SERVICE_HOURS", "周一至周六 10:15–18:30")
