@@ -509,6 +509,12 @@ def test_only_a_replacement_period_quote_may_offer_paid_replacement(coverage: st
         {"items": [{"text": "x", "amount": "1.005"}]},
         {"items": [{"text": "x", "amount": "NaN"}]},
         {"items": [{"text": "x", "amount": True}]},
+        {"items": [{"text": "x", "amount": "1E+30"}]},
+        {"items": [{"text": "x", "amount": 10**40}]},
+        {"items": [{"text": "x", "amount": float("inf")}]},
+        {"items": [{"text": "x", "amount": [1]}]},
+        {"items": ["x"]},
+        {"items": "x"},
         {"items": [{"text": "x"}]},
         {"options": []},
         {"options": ["free_repair"]},
@@ -912,7 +918,13 @@ def test_policy_numbers_drive_the_deadlines() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"review_wd": -1}, {"review_wd": True}, {"quote_valid_days": 0}, {"advance_damage_charge_required": 1}],
+    [
+        {"review_wd": -1},
+        {"review_wd": 0},
+        {"review_wd": True},
+        {"quote_valid_days": 0},
+        {"advance_damage_charge_required": 1},
+    ],
 )
 def test_bad_policy_numbers_are_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(Invalid):

@@ -16,6 +16,8 @@ from shouhou.domain.rma.model import Damage, Event, Path
 __all__ = ["EVENT_FIELDS", "validate_fields"]
 
 CENT: Final = Decimal("0.01")
+# What a DecimalField(max_digits=12, decimal_places=2) holds: larger is a typo, not a price.
+MAX_AMOUNT: Final = Decimal("9999999999.99")
 MAX_TEXT: Final = 2000
 
 
@@ -52,9 +54,11 @@ def amount(value: object, name: str) -> Decimal:
         raise Invalid(f"{name} must be an amount", field=name) from None
     if not result.is_finite() or result < 0:
         raise Invalid(f"{name} must be zero or more", field=name)
+    if result > MAX_AMOUNT:
+        raise Invalid(f"{name} is more than {MAX_AMOUNT}", field=name)
     if result != result.quantize(CENT):
         raise Invalid(f"{name} has more than two decimal places", field=name)
-    return result.quantize(CENT)
+    return abs(result.quantize(CENT))  # abs: "-0" is zero
 
 
 def text_list(fields: Mapping[str, object], name: str) -> tuple[str, ...]:

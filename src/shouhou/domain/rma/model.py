@@ -258,8 +258,9 @@ class RmaPolicy:
                 if not isinstance(value, bool):
                     raise Invalid(f"{f.name} must be true or false", field=f.name)
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise Invalid(f"{f.name} must be a whole number of 0 or more", field=f.name)
+            # "Within 0 working days" would fall before the event itself after closing time.
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise Invalid(f"{f.name} must be a whole number of 1 or more", field=f.name)
         if not 1 <= self.quote_valid_days <= self.max_quote_valid_days:
             raise Invalid(
                 "quote_valid_days must be between 1 and max_quote_valid_days", field="quote_valid_days"
