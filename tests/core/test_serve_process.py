@@ -38,7 +38,8 @@ def test_second_start_keeps_data_and_prints_no_new_password(server_factory, tmp_
     again.start()
     assert again.admin_password is None, "the admin is created once"
     listing = _cli(again, "manage", "shell", "-c",
-                   "from shouhou.core.models import User; print(sorted(User.objects.values_list('username', flat=True)))")
+                   "from shouhou.core.models import User; "
+                   "print(sorted(User.objects.values_list('username', flat=True)))")
     assert "'admin'" in listing.stdout and "'li.na'" in listing.stdout
 
 

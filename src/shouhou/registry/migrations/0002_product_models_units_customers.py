@@ -3,8 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import shouhou.registry.models
 from django.db import migrations, models
+
+import shouhou.registry.models
 
 
 class Migration(migrations.Migration):
