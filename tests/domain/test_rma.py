@@ -135,20 +135,18 @@ class Driver:
     ) -> None:
         self.clock = t(start)
         self.policy = policy
-        self.step: Step = rma.submit(
-            coverage=coverage, at=self.clock, now=self.clock, calendar=CAL, policy=policy
-        )
+        self.step: Step = rma.submit(coverage=coverage, at=self.clock, now=self.clock, calendar=CAL, policy=policy)
         self.steps: list[Step] = [self.step]
 
     @property
     def line(self) -> Line:
         return self.step.line
 
-    def do(self, event: str, *, at: str | None = None, **fields: object) -> Step:
+    def do(self, event: str, *, at: str | None = None, fields: dict[str, object] | None = None, **more: object) -> Step:
         self.clock = t(at) if at else self.clock + timedelta(hours=1)
-        merged = {**FIELDS.get(event, {}), **fields}
+        merged = {**FIELDS.get(event, {}), **(fields or {}), **more}
         self.step = rma.apply(
-            self.line, event, at=self.clock, now=self.clock, calendar=CAL, policy=self.policy, **merged
+            self.line, event, at=self.clock, now=self.clock, calendar=CAL, policy=self.policy, fields=merged
         )
         self.steps.append(self.step)
         return self.step
@@ -387,9 +385,7 @@ def test_inspection_needs_an_explicit_fault_finding() -> None:
 
 
 def test_damage_is_stored_in_canonical_order_without_duplicates() -> None:
-    step = received("warranty").do(
-        "inspect", fault_confirmed=True, damage=["cosmetic", "physical", "cosmetic"]
-    )
+    step = received("warranty").do("inspect", fault_confirmed=True, damage=["cosmetic", "physical", "cosmetic"])
     assert step.line.damage == (rma.Damage.PHYSICAL, rma.Damage.COSMETIC)
     assert step.data["damage"] == (rma.Damage.PHYSICAL, rma.Damage.COSMETIC)
 
@@ -451,7 +447,7 @@ def quoted(coverage: str, **fields: object) -> Driver:
     d = received(coverage)
     damage = ["physical"] if coverage in ("replacement", "warranty") else []
     d.do("inspect", fault_confirmed=True, damage=damage, at="2025-10-09 11:00")
-    d.do("send_quote", at="2025-10-10 15:00", **fields)
+    d.do("send_quote", at="2025-10-10 15:00", fields=fields)
     return d
 
 
@@ -475,9 +471,7 @@ def test_quote_validity_days_are_configurable_per_quote_and_counted_locally() ->
     d.do("inspect", fault_confirmed=True, at="2025-10-09 11:00")
     # 20:00 UTC on Oct 9 is already Oct 10 in Shanghai.
     at = datetime(2025, 10, 9, 20, 0, tzinfo=UTC)
-    step = rma.send_quote(
-        d.line, at=at, now=at, calendar=CAL, items=[{"text": "fan", "amount": 60}], valid_days=1
-    )
+    step = rma.send_quote(d.line, at=at, now=at, calendar=CAL, items=[{"text": "fan", "amount": 60}], valid_days=1)
     assert step.line.dealer_due_at == datetime(2025, 10, 11, 23, 59, 59, tzinfo=SHANGHAI)
     assert step.line.quote_options == (Path.PAID_REPAIR,)
 
@@ -529,7 +523,7 @@ def test_bad_quotes_are_refused_and_change_nothing(fields: dict[str, object]) ->
     d.do("inspect", fault_confirmed=True, damage=["physical"])
     before = d.line
     with pytest.raises(Invalid):
-        d.do("send_quote", **fields)
+        d.do("send_quote", fields=fields)
     assert d.line == before
 
 
@@ -952,6 +946,14 @@ def test_convenience_functions_match_apply() -> None:
     via_apply = rma.apply(d.line, "inspect", at=d.clock, calendar=CAL, fault_confirmed=True, damage=[])
     via_function = rma.inspect(d.line, at=d.clock, calendar=CAL, fault_confirmed=True)
     assert via_apply == via_function
+
+
+def test_fields_may_come_as_a_mapping_and_as_keywords() -> None:
+    d = received("replacement")
+    body: dict[str, object] = {"fault_confirmed": True, "damage": ["cosmetic"]}
+    step = rma.apply(d.line, "inspect", at=d.clock, calendar=CAL, fields=body, components=["fan"])
+    assert step.data == {"fault_confirmed": True, "damage": (rma.Damage.COSMETIC,), "components": ("fan",)}
+    assert step.line.path is Path.QUOTE
 
 
 def test_every_event_but_submit_has_a_convenience_function_and_field_list() -> None:

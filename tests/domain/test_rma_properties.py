@@ -44,9 +44,7 @@ EVENTS = tuple(e for e in Event if e is not Event.SUBMIT)
 LINE_FIELDS = tuple(f.name for f in dataclass_fields(Line))
 DEALER_CLOCK_STATES = frozenset({State.AWAITING_RETURN, State.QUOTED})
 
-texts = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
-)
+texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
 words = texts.filter(lambda s: s.strip() != "")
 amounts = st.decimals(min_value=0, max_value=Decimal("99999.99"), places=2)
 policies = st.builds(
@@ -83,9 +81,7 @@ def valid_fields(draw: st.DrawFn, line: Line, event: Event) -> dict[str, object]
     if event is Event.SEND_QUOTE:
         choices = list(rma.quote_choices(line))
         result: dict[str, object] = {
-            "items": draw(
-                st.lists(st.fixed_dictionaries({"text": words, "amount": amounts}), min_size=1, max_size=3)
-            )
+            "items": draw(st.lists(st.fixed_dictionaries({"text": words, "amount": amounts}), min_size=1, max_size=3))
         }
         options = draw(st.none() | st.lists(st.sampled_from(choices), min_size=1, unique=True))
         if options is not None:
@@ -194,11 +190,11 @@ class LineMachine(RuleBasedStateMachine):
         at, now = data.draw(st.composite(lambda draw: valid_time(draw, line, event))(), label="time")
         if event not in allowed:
             with pytest.raises(IllegalEvent) as exc:
-                rma.apply(line, event, at=at, now=now, calendar=CAL, policy=self.policy, **fields)
+                rma.apply(line, event, at=at, now=now, calendar=CAL, policy=self.policy, fields=fields)
             assert exc.value.allowed == sorted(allowed)
             return
         step = rma.apply(
-            line, event, at=at, now=now, calendar=CAL, policy=self.policy, version=line.version, **fields
+            line, event, at=at, now=now, calendar=CAL, policy=self.policy, version=line.version, fields=fields
         )
         check_step(line, step)
         hypothesis.event(f"reached {step.line.state}")
@@ -224,7 +220,7 @@ class LineMachine(RuleBasedStateMachine):
         for event in EVENTS:
             fields = _plain_fields(line, event)
             try:
-                rma.apply(line, event, at=at, now=at, calendar=CAL, policy=self.policy, **fields)
+                rma.apply(line, event, at=at, now=at, calendar=CAL, policy=self.policy, fields=fields)
             except IllegalEvent:
                 assert event not in allowed, event
             else:
@@ -262,7 +258,7 @@ TestLineMachine = LineMachine.TestCase
 
 # The whole state graph, explored breadth first with every variant of every event's fields.
 
-INSPECTIONS = [
+INSPECTIONS: list[dict[str, object]] = [
     {"fault_confirmed": fault, "damage": damage}
     for fault in (True, False)
     for damage in ([], ["cosmetic"], ["missing_parts"], ["physical"], ["liquid", "tampered"])
@@ -299,7 +295,7 @@ def _successors(line: Line) -> Iterator[tuple[Event, Step]]:
     for event in rma.allowed(line):
         for fields in VARIANTS.get(event, [_plain_fields(line, event)]):
             try:
-                yield event, rma.apply(line, event, at=at, now=at, calendar=CAL, **fields)
+                yield event, rma.apply(line, event, at=at, now=at, calendar=CAL, fields=fields)
             except Invalid:
                 continue  # e.g. an option this quote may not offer
 
@@ -398,9 +394,7 @@ junk = st.recursive(
     | st.text(max_size=5)
     | st.decimals()
     | st.sampled_from(["paid_repair", "paid_replacement", "liquid", "1.5", ""]),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["text", "amount"]), children)
-    ),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["text", "amount"]), children),
     max_leaves=6,
 )
 field_names = st.sampled_from(sorted({name for names in rma.EVENT_FIELDS.values() for name in names} | {"x"}))
@@ -415,7 +409,7 @@ def test_junk_fields_raise_only_domain_errors(data: st.DataObject, fields: dict[
     assert line.last_event_at is not None
     at = line.last_event_at + timedelta(hours=1)
     try:
-        step = rma.apply(line, event, at=at, now=at, calendar=CAL, **fields)
+        step = rma.apply(line, event, at=at, now=at, calendar=CAL, fields=fields)
     except (Invalid, IllegalEvent):
         return
     hypothesis.event(f"accepted {event}")

@@ -118,9 +118,7 @@ def reject(
     reason: str,
 ) -> Step:
     """Refuse the form with a reason; final."""
-    return apply(
-        line, Event.REJECT, at=at, now=now, calendar=calendar, policy=policy, version=version, reason=reason
-    )
+    return apply(line, Event.REJECT, at=at, now=now, calendar=calendar, policy=policy, version=version, reason=reason)
 
 
 def ship_to_centre(
@@ -358,9 +356,7 @@ def confirm_delivery(
     version: int | None = None,
 ) -> Step:
     """The dealer confirms receipt of what the vendor shipped."""
-    return apply(
-        line, Event.CONFIRM_DELIVERY, at=at, now=now, calendar=calendar, policy=policy, version=version
-    )
+    return apply(line, Event.CONFIRM_DELIVERY, at=at, now=now, calendar=calendar, policy=policy, version=version)
 
 
 def complete_repair(
@@ -437,6 +433,4 @@ def cancel(
     reason: str,
 ) -> Step:
     """Withdraw the line before any unit has moved."""
-    return apply(
-        line, Event.CANCEL, at=at, now=now, calendar=calendar, policy=policy, version=version, reason=reason
-    )
+    return apply(line, Event.CANCEL, at=at, now=now, calendar=calendar, policy=policy, version=version, reason=reason)

@@ -127,10 +127,13 @@ def _send_quote(fields: Mapping[str, object]) -> dict[str, object]:
     if not isinstance(raw_items, list | tuple) or not raw_items:
         raise Invalid("a quote needs at least one item", field="items")
     items: list[dict[str, object]] = []
+    total = Decimal("0.00")
     for raw in raw_items:
         if not isinstance(raw, Mapping):
             raise Invalid("each quote item needs a text and an amount", field="items")
-        items.append({"text": text(raw, "text"), "amount": amount(raw.get("amount"), "amount")})
+        item_amount = amount(raw.get("amount"), "amount")
+        items.append({"text": text(raw, "text"), "amount": item_amount})
+        total += item_amount
     raw_options = fields.get("options")
     options: tuple[Path, ...] | None = None
     if raw_options is not None:
@@ -146,7 +149,6 @@ def _send_quote(fields: Mapping[str, object]) -> dict[str, object]:
     valid_days = fields.get("valid_days")
     if valid_days is not None and (isinstance(valid_days, bool) or not isinstance(valid_days, int)):
         raise Invalid("valid_days must be a whole number of days", field="valid_days")
-    total = sum((item["amount"] for item in items), Decimal("0.00"))  # type: ignore[misc]
     return {"items": items, "options": options, "valid_days": valid_days, "total": total}
 
 

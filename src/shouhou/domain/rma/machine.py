@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, cast
 
 from shouhou.domain.errors import IllegalEvent, Invalid, StaleVersion
 from shouhou.domain.rma.fields import validate_fields
@@ -100,8 +100,7 @@ _GUARDS: Final[dict[Event, Callable[[Line], bool]]] = {
     Event.COMPLETE_REPAIR: lambda line: line.state is State.REPAIRING,
     Event.CHARGE: lambda line: line.state is State.INSPECTED and line.charge_amount is None,
     Event.CLOSE: lambda line: (
-        line.state in (State.SHIPPED, State.SCRAPPING)
-        or (line.state is State.INSPECTED and not _awaiting_charge(line))
+        line.state in (State.SHIPPED, State.SCRAPPING) or (line.state is State.INSPECTED and not _awaiting_charge(line))
     ),
     Event.CANCEL: lambda line: line.state in _CANCEL_STATES,
 }
@@ -227,7 +226,7 @@ def _receive(line: Line, c: _Context) -> Changes:
 
 def _inspect(line: Line, c: _Context) -> Changes:
     fault = bool(c.data["fault_confirmed"])
-    damage: tuple[Damage, ...] = c.data["damage"]  # type: ignore[assignment]
+    damage = cast(tuple[Damage, ...], c.data["damage"])
     received = line.received_at
     assert received is not None  # set by receive, the only way into RECEIVED
     p = c.policy
@@ -271,19 +270,19 @@ def _quote_end(c: _Context, valid_days: int) -> datetime:
 
 def _send_quote(line: Line, c: _Context) -> Changes:
     choices = quote_choices(line)
-    options = c.data["options"] or choices
-    if not set(options) <= set(choices):  # type: ignore[arg-type]
+    options = cast(tuple[Path, ...] | None, c.data["options"]) or choices
+    if not set(options) <= set(choices):
         raise Invalid(f"this quote may only offer {', '.join(choices)}", field="options")
-    valid_days = c.data["valid_days"]
+    valid_days = cast(int | None, c.data["valid_days"])
     if valid_days is None:
         valid_days = c.policy.quote_valid_days
-    if not 1 <= valid_days <= c.policy.max_quote_valid_days:  # type: ignore[operator]
+    if not 1 <= valid_days <= c.policy.max_quote_valid_days:
         raise Invalid(f"valid_days must be between 1 and {c.policy.max_quote_valid_days}", field="valid_days")
     return (
         {
             "state": State.QUOTED,
-            "quote_options": tuple(options),  # type: ignore[arg-type]
-            **c.dealer_clock(_quote_end(c, valid_days)),  # type: ignore[arg-type]
+            "quote_options": options,
+            **c.dealer_clock(_quote_end(c, valid_days)),
         },
         (Effect.QUOTE,),
     )
@@ -337,7 +336,7 @@ def _complete_repair(line: Line, c: _Context) -> Changes:
 
 
 def _charge(line: Line, c: _Context) -> Changes:
-    amount: Decimal = c.data["amount"]  # type: ignore[assignment]
+    amount = cast(Decimal, c.data["amount"])
     return {"charge_amount": amount}, (Effect.BACK_CHARGE,)
 
 
@@ -441,14 +440,17 @@ def apply(
     calendar: WorkCalendar,
     policy: RmaPolicy = DEFAULT_POLICY,
     version: int | None = None,
-    **fields: object,
+    fields: Mapping[str, object] | None = None,
+    **more_fields: object,
 ) -> Step:
-    """Apply `event` with its `fields` to `line` at `at` (default `now`) and return the Step.
+    """Apply `event` with its fields to `line` at `at` (default `now`) and return the Step.
 
-    `version`, when given, must be the line's: an update based on an old read raises
-    StaleVersion. Raises IllegalEvent (naming the allowed events) when the state does not allow
-    the event, Invalid for bad fields or a time in the future or before the previous step.
-    `now` is the real clock; without it `at` cannot be checked against the future.
+    Fields come as keywords (`condition="..."`) or, from a parsed request body, as the
+    `fields` mapping; both may be used. `version`, when given, must be the line's: an update
+    based on an old read raises StaleVersion. Raises IllegalEvent (naming the allowed events)
+    when the state does not allow the event, Invalid for bad fields or a time in the future or
+    before the previous step. `now` is the real clock; without it `at` cannot be checked
+    against the future.
     """
     if version is not None and version != line.version:
         raise StaleVersion(f"the line is at version {line.version}, not {version}", version=line.version)
@@ -460,12 +462,11 @@ def apply(
     if ev not in permitted:
         raise IllegalEvent(f"{ev} is not allowed when the line is {line.state}", allowed=permitted)
     at = _check_time(line, at, now)
-    data = validate_fields(ev, fields)
+    data = validate_fields(ev, {**(fields or {}), **more_fields})
     changes, effects = _HANDLERS[ev](line, _Context(at=at, calendar=calendar, policy=policy, data=data))
+    # `changes` is keyed by Line's own field names, set only by the handlers above.
     new = replace(line, **changes, last_event_at=at, version=line.version + 1)  # type: ignore[arg-type]
     if _sheet_due(new) and not _sheet_due(line):
         effects = (*effects, Effect.REPAIR_TRACKING_SHEET)
-    changed = tuple(
-        name for name in LINE_FIELDS if name != "version" and getattr(line, name) != getattr(new, name)
-    )
+    changed = tuple(name for name in LINE_FIELDS if name != "version" and getattr(line, name) != getattr(new, name))
     return Step(event=ev, at=at, line=new, changed=changed, effects=effects, data=dict(data))

@@ -178,9 +178,7 @@ WHOSE_MOVE: Final[dict[State, Party]] = {
     State.CANCELLED: "none",
 }
 
-_NORMAL_PATHS: Final = frozenset(
-    {Path.FREE_REPLACEMENT, Path.FREE_REPAIR, Path.PAID_REPLACEMENT, Path.PAID_REPAIR}
-)
+_NORMAL_PATHS: Final = frozenset({Path.FREE_REPLACEMENT, Path.FREE_REPAIR, Path.PAID_REPLACEMENT, Path.PAID_REPAIR})
 
 # The paths a line may have in each state: the consistency invariant of the property tests,
 # and a check the Django layer can reuse as a database constraint.
@@ -262,9 +260,7 @@ class RmaPolicy:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise Invalid(f"{f.name} must be a whole number of 1 or more", field=f.name)
         if not 1 <= self.quote_valid_days <= self.max_quote_valid_days:
-            raise Invalid(
-                "quote_valid_days must be between 1 and max_quote_valid_days", field="quote_valid_days"
-            )
+            raise Invalid("quote_valid_days must be between 1 and max_quote_valid_days", field="quote_valid_days")
 
 
 DEFAULT_POLICY: Final = RmaPolicy()
