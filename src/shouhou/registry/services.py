@@ -1,0 +1,226 @@
+"""Writes for the registry: product models, dealers (with the regions they serve), units, customers.
+
+Each service runs in one transaction, validates the whole object (field validators, uniqueness and
+the database constraints) before writing, and appends one audit event per change. Bad input raises
+Invalid with Chinese messages and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from shouhou.core.models import User
+from shouhou.core.services import audit_record
+from shouhou.domain.errors import Invalid, NotFound
+from shouhou.domain.regions import region as region_lookup
+from shouhou.registry.models import Customer, Dealer, DealerRegion, ProductModel, Unit, normalize_serial
+
+PRODUCT_MODEL_FIELDS = frozenset({
+    "code", "name", "category", "replacement_days", "warranty_months", "discontinued_on",
+    "replacement_terms", "free_repair_scope", "active",
+})
+DEALER_FIELDS = frozenset({
+    "code", "name", "contact_name", "phone", "mobile", "email", "cc_emails", "address", "region_code", "active",
+})
+UNIT_FIELDS = frozenset({
+    "serial", "product_model", "manufactured_on", "shipped_on", "sold_on", "dealer", "customer",
+    "region_code", "replacement_days", "warranty_months", "status",
+})
+CUSTOMER_FIELDS = frozenset({"name", "contact_name", "phone", "region_code", "dealer"})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return getattr(value, "code", None) or getattr(value, "serial", None) or value.pk
+    return value
+
+
+def _validate(obj: models.Model) -> None:
+    """Run the model's own validation (validators, unique fields, constraints) as Invalid."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        fields: dict[str, list[str]] = {}
+        messages: list[str] = []
+        for field, errors in exc.message_dict.items():
+            fields[field] = [str(e) for e in errors]
+            if field == "__all__":
+                messages.extend(fields[field])
+            else:
+                label = obj._meta.get_field(field).verbose_name
+                messages.extend(f"{label}：{e}" for e in fields[field])
+        raise Invalid(" ".join(messages), fields=fields) from exc
+
+
+def _apply(obj: models.Model, changes: dict[str, Any], allowed: frozenset[str]) -> dict[str, list[Any]]:
+    """Set CHANGES on OBJ; return {field: [old, new]} for the fields that really changed."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise Invalid(_("不能修改的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    diff: dict[str, list[Any]] = {}
+    for field, new in changes.items():
+        old = getattr(obj, field)
+        if old != new:
+            diff[field] = [_jsonable(old), _jsonable(new)]
+            setattr(obj, field, new)
+    return diff
+
+
+def _check_region(code: str) -> None:
+    if code:
+        try:
+            region_lookup(code)
+        except NotFound:
+            raise Invalid(_("地区代码 %(code)s 不存在。") % {"code": code}, field="region_code") from None
+
+
+# --- product models -------------------------------------------------------------------------
+@transaction.atomic
+def product_model_create(*, actor: User | None, code: str, name: str, replacement_days: int,
+                         warranty_months: int, **fields: Any) -> ProductModel:
+    """Create a product model with its coverage terms. Raises Invalid for bad or duplicate input."""
+    obj = ProductModel(code=code.strip(), name=name.strip(), replacement_days=replacement_days,
+                       warranty_months=warranty_months)
+    _apply(obj, fields, PRODUCT_MODEL_FIELDS)
+    _validate(obj)
+    obj.save()
+    audit_record(obj, "product_model.created", actor=actor,
+                 data={"code": obj.code, "replacement_days": replacement_days,
+                       "warranty_months": warranty_months})
+    return obj
+
+
+@transaction.atomic
+def product_model_update(*, actor: User | None, product_model: ProductModel, **changes: Any) -> ProductModel:
+    """Change fields of a product model (terms apply to every unit without its own). Raises Invalid."""
+    diff = _apply(product_model, changes, PRODUCT_MODEL_FIELDS)
+    if not diff:
+        return product_model
+    _validate(product_model)
+    product_model.save(update_fields=[*diff, "updated_at"])
+    audit_record(product_model, "product_model.updated", actor=actor, data={"changes": diff})
+    return product_model
+
+
+# --- dealers --------------------------------------------------------------------------------
+def _region_list(codes: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    for raw in codes:
+        code = raw.strip()
+        if not code:
+            continue
+        _check_region(code)
+        if code not in result:
+            result.append(code)
+    return result
+
+
+@transaction.atomic
+def dealer_create(*, actor: User | None, code: str, name: str, region_codes: Iterable[str] = (),
+                  **fields: Any) -> Dealer:
+    """Create a dealer and the regions it serves. Raises Invalid (e.g. an unknown region code)."""
+    regions = _region_list(region_codes)
+    dealer = Dealer(code=code.strip(), name=name.strip())
+    _apply(dealer, fields, DEALER_FIELDS)
+    _validate(dealer)
+    dealer.save()
+    DealerRegion.objects.bulk_create([DealerRegion(dealer=dealer, region_code=c) for c in regions])
+    audit_record(dealer, "dealer.created", actor=actor, data={"code": dealer.code, "regions": regions})
+    return dealer
+
+
+@transaction.atomic
+def dealer_update(*, actor: User | None, dealer: Dealer, region_codes: Iterable[str] | None = None,
+                  **changes: Any) -> Dealer:
+    """Change a dealer's fields and, when REGION_CODES is given, replace the regions it serves."""
+    diff = _apply(dealer, changes, DEALER_FIELDS)
+    if diff:
+        _validate(dealer)
+        dealer.save(update_fields=list(diff))
+    if region_codes is not None:
+        wanted = _region_list(region_codes)
+        current = list(dealer.regions.order_by("region_code").values_list("region_code", flat=True))
+        if sorted(wanted) != current:
+            dealer.regions.exclude(region_code__in=wanted).delete()
+            DealerRegion.objects.bulk_create(
+                [DealerRegion(dealer=dealer, region_code=c) for c in wanted if c not in current]
+            )
+            diff["regions"] = [current, sorted(wanted)]
+    if diff:
+        audit_record(dealer, "dealer.updated", actor=actor, data={"changes": diff})
+    return dealer
+
+
+# --- customers ------------------------------------------------------------------------------
+@transaction.atomic
+def customer_create(*, actor: User | None, name: str, **fields: Any) -> Customer:
+    """Create an end customer (e.g. an internet cafe). Raises Invalid for bad input."""
+    customer = Customer(name=name.strip())
+    _apply(customer, fields, CUSTOMER_FIELDS)
+    _check_region(customer.region_code)
+    _validate(customer)
+    customer.save()
+    audit_record(customer, "customer.created", actor=actor, data={"name": customer.name})
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor: User | None, customer: Customer, **changes: Any) -> Customer:
+    diff = _apply(customer, changes, CUSTOMER_FIELDS)
+    if not diff:
+        return customer
+    _check_region(customer.region_code)
+    _validate(customer)
+    customer.save(update_fields=list(diff))
+    audit_record(customer, "customer.updated", actor=actor, data={"changes": diff})
+    return customer
+
+
+# --- units ----------------------------------------------------------------------------------
+def _check_unit(unit: Unit) -> None:
+    if unit.sold_on and unit.shipped_on and unit.sold_on < unit.shipped_on:
+        raise Invalid(_("售出日期不能早于发货日期。"), field="sold_on")
+    if unit.sold_on and not unit.shipped_on:
+        raise Invalid(_("有售出日期的设备必须先有发货日期。"), field="shipped_on")
+    if unit.customer is not None and unit.customer.dealer_id and unit.customer.dealer_id != unit.dealer_id:
+        raise Invalid(_("终端客户 %(customer)s 不属于该设备的代理商。") % {"customer": unit.customer.name},
+                      field="customer")
+    _check_region(unit.region_code)
+
+
+@transaction.atomic
+def unit_create(*, actor: User | None, serial: str, product_model: ProductModel, **fields: Any) -> Unit:
+    """Register a unit by serial (normalized: upper case, no spaces). Raises Invalid for a bad or
+    duplicate serial, a sale before shipping, or an unknown region."""
+    unit = Unit(serial=normalize_serial(serial), product_model=product_model)
+    _apply(unit, fields, UNIT_FIELDS)
+    _check_unit(unit)
+    _validate(unit)
+    unit.save()
+    audit_record(unit, "unit.created", actor=actor,
+                 data={"serial": unit.serial, "model": product_model.code,
+                       "dealer": unit.dealer.code if unit.dealer else None})
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
+    """Change a unit's dates, dealer, customer, region, terms or status. Raises Invalid."""
+    if "serial" in changes:
+        changes["serial"] = normalize_serial(changes["serial"])
+    diff = _apply(unit, changes, UNIT_FIELDS)
+    if not diff:
+        return unit
+    _check_unit(unit)
+    _validate(unit)
+    unit.save(update_fields=[*(f for f in diff), "updated_at"])
+    audit_record(unit, "unit.updated", actor=actor, data={"changes": diff})
+    return unit
