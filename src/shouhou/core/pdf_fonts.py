@@ -2,9 +2,10 @@
 
 Looks for a CJK font with TrueType outlines on the system and embeds it (subset): WenQuanYi
 (fonts-wqy-microhei / -zenhei), Droid Sans Fallback (fonts-droid-fallback), then Debian's
-fonts-noto-cjk; reportlab cannot embed PostScript (CFF) outlines, which is what Noto Sans CJK ships,
-so with only Noto installed it is skipped. It falls back to reportlab's built-in CID font ``STSong-Light``, which every PDF viewer maps to
-a Chinese system font, so PDFs still carry Chinese text where no font package is installed.
+fonts-noto-cjk. reportlab cannot embed PostScript (CFF) outlines, which is what Noto Sans CJK
+ships, so with only Noto installed it is skipped. The fallback is reportlab's built-in CID font
+``STSong-Light``, which PDF viewers map to a Chinese system font, so PDFs still carry Chinese
+text where no usable font package is installed.
 """
 
 from __future__ import annotations
