@@ -1,0 +1,24 @@
+"""The error report of an import as CSV: UTF-8 with BOM so that Excel shows the Chinese right."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable
+from typing import IO
+
+from shouhou.registry.imports import COLUMNS, RowError
+
+HEADER = ["行号 row", "键 key", "列 column", "值 value", "原因", "reason"]
+
+
+def write_report(errors: Iterable[RowError], out: IO[bytes]) -> None:
+    out.write(codecs.BOM_UTF8)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(HEADER)
+    for e in errors:
+        zh, en, _aliases = COLUMNS[e.kind].get(e.column, (e.column, e.column, ()))
+        writer.writerow([e.row, e.key, f"{zh} {en}", e.value, e.reason_zh, e.reason_en])
+    text.detach()
