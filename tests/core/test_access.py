@@ -10,10 +10,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json"}
-# Pages a dealer's user may open (the portal grows this list).
-DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers"}
+# Deliberately public: no login, no private data (warranty check, find-my-dealer, calendar).
+PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json", "/warranty/", "/dealers/find/"}
+PUBLIC_PREFIXES = ("/api/v1/calendar/",)
+# Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).
+DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers",
+                  "/units/", "/units/export.xlsx", "/units/labels.pdf"}
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
+
+
+def _public(path: str) -> bool:
+    return path in PUBLIC or path.startswith(PUBLIC_PREFIXES)
 
 
 def _walk(resolver: URLResolver, prefix: str = "") -> list[str]:
@@ -37,7 +44,7 @@ def test_the_walk_finds_the_routes():
     assert {"/", "/audit/", "/api/v1/me", "/admin/"} <= set(ALL_PATHS)
 
 
-@pytest.mark.parametrize("path", [p for p in ALL_PATHS if p not in PUBLIC | SKIP])
+@pytest.mark.parametrize("path", [p for p in ALL_PATHS if not _public(p) and p not in SKIP])
 def test_anonymous_is_sent_to_login_or_refused(client, path):
     response = client.get(path)
     assert response.status_code in {302, 401, 404}, path
@@ -45,7 +52,7 @@ def test_anonymous_is_sent_to_login_or_refused(client, path):
         assert "/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("path", [p for p in ALL_PATHS if p not in PUBLIC | DEALER_VISIBLE | SKIP])
+@pytest.mark.parametrize("path", [p for p in ALL_PATHS if not _public(p) and p not in DEALER_VISIBLE | SKIP])
 def test_dealer_user_is_refused_every_staff_route(client_for, alice, path):
     response = client_for(alice).get(path)
     assert response.status_code in {302, 401, 403, 404}, path

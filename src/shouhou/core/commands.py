@@ -26,13 +26,14 @@ def _check_production() -> None:
 
 
 def _web_argv(host: str, port: int, workers: int) -> list[str]:
+    # granian over gunicorn: measured in bench/http_server.py (bench/README.md, "HTTP server").
     return [
-        sys.executable, "-m", "gunicorn", "shouhou.core.wsgi:application",
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", "4",
-        "--graceful-timeout", "20", "--timeout", "60",
-        "--access-logfile", "-", "--log-level", "warning",
+        sys.executable, "-m", "granian", "--interface", "wsgi",
+        "--host", host, "--port", str(port),
+        "--workers", str(workers), "--blocking-threads", "4",
+        "--workers-kill-timeout", "20",
+        "--log-level", "warning",
+        "shouhou.core.wsgi:application",
     ]
 
 
