@@ -229,3 +229,6 @@ def unit_coverage(unit: Unit, day: date) -> cov.Coverage:
     """
     dates = cov.original_dates(unit, replaced_unit=lambda u: u.replaces, dates_of=lambda u: u.dates)
     return cov.coverage_on(dates=dates, terms=unit.terms, day=day)
+
+
+from shouhou.registry.models_import import ImportJob  # noqa: E402, F401  (the bulk-import jobs)
