@@ -5,3 +5,26 @@ class RegistryConfig(AppConfig):
     name = "shouhou.registry"
     label = "registry"
     verbose_name = "档案"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from shouhou.core import bootstrap
+        from shouhou.core.navigation import NAV_ITEMS, NavItem
+        from shouhou.core.roles import STAFF_ROLES, Role
+        from shouhou.registry import demo
+
+        staff = frozenset(STAFF_ROLES)
+        items = [
+            NavItem(_("档案"), _("设备"), "unit_list", frozenset({*staff, Role.DEALER})),
+            NavItem(_("档案"), _("代理商"), "dealer_list", staff),
+            NavItem(_("档案"), _("产品型号"), "model_list", staff),
+            NavItem(_("档案"), _("终端客户"), "customer_list", staff),
+            NavItem(_("公众服务"), _("保修查询"), "warranty_check", frozenset()),
+        ]
+        for item in items:
+            if item not in NAV_ITEMS:
+                NAV_ITEMS.append(item)
+        # After the core demo (dealers and people), which core inserts at position 0.
+        if demo.load_demo not in bootstrap.DEMO_STEPS:
+            bootstrap.DEMO_STEPS.append(demo.load_demo)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from shouhou.core.scoping import get_for, scoped
+from shouhou.domain import coverage as cov
 from shouhou.domain.errors import NotFound
 from shouhou.domain.regions import RegionLevel
 from shouhou.domain.regions import cities as region_cities
@@ -15,7 +17,7 @@ from shouhou.domain.regions import region as region_lookup
 from shouhou.registry.models import Dealer, DealerRegion, Unit, UnitStatus, normalize_serial
 
 # The search filters of the unit list, the labels PDF, the xlsx export and the API list.
-UNIT_FILTERS = ("q", "model", "dealer", "region", "status")
+UNIT_FILTERS = ("q", "model", "dealer", "region", "status", "made")
 
 
 def region_codes(code: str) -> list[str]:
@@ -33,8 +35,9 @@ def unit_search(user: Any, params: Mapping[str, str]) -> QuerySet[Unit]:
     """Units USER may see matching the search filters in PARAMS, ordered by serial.
 
     Filters: ``q`` serial prefix (normalized), ``model`` product model code, ``dealer`` dealer
-    code, ``region`` region code (a province matches its cities too), ``status`` unit status.
-    Unknown values simply match nothing; empty values are ignored.
+    code, ``region`` region code (a province matches its cities too), ``status`` unit status,
+    ``made`` production batch (manufactured_on, YYYY-MM-DD). Unknown values match nothing; empty
+    values are ignored.
     """
     qs = scoped(user, Unit).select_related("product_model", "dealer", "customer")
     q = normalize_serial(params.get("q") or "")
@@ -52,6 +55,12 @@ def unit_search(user: Any, params: Mapping[str, str]) -> QuerySet[Unit]:
     status = (params.get("status") or "").strip()
     if status:
         qs = qs.filter(status=status if status in UnitStatus.values else "-")
+    made = (params.get("made") or "").strip()
+    if made:
+        try:
+            qs = qs.filter(manufactured_on=date.fromisoformat(made))
+        except ValueError:
+            qs = qs.none()
     return qs.order_by("serial")
 
 
@@ -61,21 +70,47 @@ def unit_get(user: Any, serial: str) -> Unit:
     return get_for(user, qs, serial=normalize_serial(serial))
 
 
-def unit_public_get(serial: str) -> Unit:
-    """A unit by serial for the public pages (no login): model and dealer, nothing else loaded.
+def unit_public_find(serial: str) -> Unit | None:
+    """A unit by serial for the public pages (no login), with its model and dealer; None if unknown.
 
-    Raises NotFound for an unknown serial; the message never hints at near matches.
+    Exact match only: the public pages never hint at near matches.
     """
-    from django.utils.translation import gettext as _
-
-    unit = (
-        Unit.objects.select_related("product_model", "dealer", "replaces")
-        .filter(serial=normalize_serial(serial))
+    serial = normalize_serial(serial)
+    if not serial:
+        return None
+    return (
+        Unit.objects.select_related("product_model", "dealer")
+        .filter(serial=serial)
         .first()
     )
-    if unit is None:
-        raise NotFound(_("没有找到该序列号的设备，请核对后重新输入。"))
-    return unit
+
+
+def coverage_or_none(unit: Unit, day: date) -> cov.Coverage | None:
+    """The unit's coverage on DAY, or None when it has no warranty start yet (never shipped) or
+    DAY is before it. For pages that show "no coverage yet" instead of an error."""
+    dates = cov.original_dates(unit, replaced_unit=lambda u: u.replaces, dates_of=lambda u: u.dates)
+    start = dates.sold_on or dates.shipped_on
+    if start is None or day < start:
+        return None
+    return cov.coverage_on(dates=dates, terms=unit.terms, day=day)
+
+
+def replacement_chain(unit: Unit) -> tuple[list[Unit], list[Unit]]:
+    """The units UNIT replaced (oldest first) and the units that replaced it (in order)."""
+    before: list[Unit] = []
+    current = unit
+    while current.replaces_id is not None and len(before) < 50:
+        current = Unit.objects.select_related("product_model").get(pk=current.replaces_id)
+        before.insert(0, current)
+    after: list[Unit] = []
+    current = unit
+    while len(after) < 50:
+        following = Unit.objects.select_related("product_model").filter(replaces_id=current.pk).first()
+        if following is None:
+            break
+        after.append(following)
+        current = following
+    return before, after
 
 
 def dealers_for_region(code: str) -> QuerySet[Dealer]:
@@ -88,3 +123,34 @@ def dealers_for_region(code: str) -> QuerySet[Dealer]:
     codes = region_codes(code) if item.level is RegionLevel.PROVINCE else [code, item.province_code]
     dealer_ids = DealerRegion.objects.filter(region_code__in=codes).values("dealer_id")
     return Dealer.objects.filter(Q(pk__in=dealer_ids), active=True).order_by("code")
+
+
+def coverage_today_map(units: list[Unit], day: date) -> dict[int, cov.Coverage | None]:
+    """Coverage on DAY of each unit on a page, walking replacement chains level by level in batches
+    (one query per chain depth, not per unit)."""
+    origin: dict[int, int] = {u.pk: u.pk for u in units}  # unit -> current chain position
+    dates: dict[int, cov.UnitDates] = {u.pk: u.dates for u in units}
+    parent: dict[int, int | None] = {u.pk: u.replaces_id for u in units}
+    pending = {pk for pk, prev in parent.items() if prev is not None}
+    position = {pk: pk for pk in pending}
+    for _depth in range(50):
+        if not pending:
+            break
+        wanted = {parent[position[pk]] for pk in pending} - set(dates)
+        for row in Unit.objects.filter(pk__in=wanted).only("pk", "replaces_id", "shipped_on", "sold_on"):
+            dates[row.pk] = row.dates
+            parent[row.pk] = row.replaces_id
+        for pk in list(pending):
+            position[pk] = parent[position[pk]]  # type: ignore[assignment]
+            if parent.get(position[pk]) is None:
+                origin[pk] = position[pk]
+                pending.discard(pk)
+    result: dict[int, cov.Coverage | None] = {}
+    for unit in units:
+        start_dates = dates[origin[unit.pk]]
+        start = start_dates.sold_on or start_dates.shipped_on
+        if start is None or day < start:
+            result[unit.pk] = None
+        else:
+            result[unit.pk] = cov.coverage_on(dates=start_dates, terms=unit.terms, day=day)
+    return result
