@@ -180,7 +180,8 @@ class OrderLine(models.Model):
 
     # --- rma.Line
     state = models.CharField(_("状态"), max_length=24, choices=LineState.choices, default=DRAFT)
-    path = models.CharField(_("处理方式"), max_length=24, choices=LinePath.choices, null=True, blank=True)
+    # NULL, not "": the domain's "not decided yet" is None and the API shows null.
+    path = models.CharField(_("处理方式"), max_length=24, choices=LinePath.choices, null=True, blank=True)  # noqa: DJ001
     due_at = models.DateTimeField(_("我方期限"), null=True, blank=True)
     dealer_due_at = models.DateTimeField(_("代理商期限"), null=True, blank=True)
     clock_started_at = models.DateTimeField(_("计时起点"), null=True, blank=True)
