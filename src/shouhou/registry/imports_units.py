@@ -98,7 +98,7 @@ class Staging:
             with connection.cursor() as cur:
                 cur.execute(f"DROP TABLE IF EXISTS {self.stg}")
                 cur.execute(f"DROP TABLE IF EXISTS {self.err}")
-        except Exception:  # noqa: S110 - an aborted transaction; temp tables die with the connection
+        except Exception:
             pass
 
 
