@@ -63,7 +63,7 @@ def calendar() -> WorkCalendar:
     global _cached
     cached = _cached
     fresh_enough = cached is not None and time.monotonic() - cached.checked < CHECK_SECONDS
-    if cached is not None and fresh_enough and not transaction.get_connection().in_atomic_block:
+    if cached is not None and fresh_enough and not _in_transaction():
         return cached.calendar
     key = _version_key()
     if cached is not None and cached.key == key:
@@ -76,6 +76,10 @@ def calendar() -> WorkCalendar:
         built = build_calendar()
         _cached = _Cached(key, built, time.monotonic())
         return built
+
+
+def _in_transaction() -> bool:
+    return transaction.get_connection().in_atomic_block
 
 
 def calendar_cache_clear() -> None:
