@@ -1,12 +1,9 @@
-"""Who am I, and the dealers the caller may see (the registry grows this into full CRUD)."""
+"""Who am I. Dealers, units and the rest of the registry are in shouhou.api.registry."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-
-from shouhou.core.scoping import get_for, scoped
-from shouhou.registry.models import Dealer
 
 router = Router(tags=["core"])
 
@@ -35,13 +32,3 @@ def me(request: HttpRequest) -> dict[str, object]:
         "roles": sorted(user.roles),
         "dealer": user.dealer,
     }
-
-
-@router.get("/dealers", response=list[DealerOut], summary="Dealers the caller may see")
-def dealer_list(request: HttpRequest) -> list[Dealer]:
-    return list(scoped(request.user, Dealer).order_by("code")[:500])
-
-
-@router.get("/dealers/{code}", response=DealerOut, summary="One dealer; 404 for another dealer's")
-def dealer_get(request: HttpRequest, code: str) -> Dealer:
-    return get_for(request.user, Dealer, code=code)

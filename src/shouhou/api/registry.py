@@ -1,3 +1,451 @@
-from ninja import Router
+"""Registry API: the public coverage lookup, and product models, dealers, units and customers.
 
-router = Router()
+Staff read and write everything; a dealer's token reads only its own dealer, units and customers
+(another dealer's is 404, like a missing one) and may not write (403).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from shouhou.core.scoping import get_for, scoped
+from shouhou.domain import coverage as cov
+from shouhou.domain.errors import Forbidden, Invalid, NotFound, ShouhouError
+from shouhou.registry import selectors, services
+from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus, normalize_serial
+from shouhou.registry.throttle import public_limited
+
+router = Router(tags=["registry"])
+
+
+class RateLimited(ShouhouError):
+    status = 429
+    code = "rate_limited"
+
+
+# --- schemas --------------------------------------------------------------------------------
+class DealerContactOut(Schema):
+    code: str
+    name: str
+    phone: str
+
+
+class CoverageOut(Schema):
+    serial: str
+    model: str
+    coverage: str
+    warranty_start: date
+    replacement_end: date
+    warranty_end: date
+    days_left: int | None
+    dealer: DealerContactOut | None
+
+
+class ProductModelOut(Schema):
+    code: str
+    name: str
+    category: str
+    replacement_days: int
+    warranty_months: int
+    discontinued_on: date | None
+    replacement_terms: str
+    free_repair_scope: str
+    active: bool
+
+
+class ProductModelIn(Schema):
+    code: str
+    name: str
+    category: str = ""
+    replacement_days: int = Field(ge=0)
+    warranty_months: int = Field(ge=0)
+    discontinued_on: date | None = None
+    replacement_terms: str = ""
+    free_repair_scope: str = ""
+    active: bool = True
+
+
+class ProductModelPatch(Schema):
+    name: str | None = None
+    category: str | None = None
+    replacement_days: int | None = Field(default=None, ge=0)
+    warranty_months: int | None = Field(default=None, ge=0)
+    discontinued_on: date | None = None
+    replacement_terms: str | None = None
+    free_repair_scope: str | None = None
+    active: bool | None = None
+
+
+class DealerOut(Schema):
+    code: str
+    name: str
+    contact_name: str
+    phone: str
+    mobile: str
+    email: str
+    cc_emails: str
+    address: str
+    region_code: str
+    regions: list[str]
+    active: bool
+
+
+class DealerIn(Schema):
+    code: str
+    name: str
+    contact_name: str = ""
+    phone: str = ""
+    mobile: str = ""
+    email: str = ""
+    cc_emails: str = ""
+    address: str = ""
+    region_code: str = ""
+    regions: list[str] = []
+    active: bool = True
+
+
+class DealerPatch(Schema):
+    name: str | None = None
+    contact_name: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    cc_emails: str | None = None
+    address: str | None = None
+    region_code: str | None = None
+    regions: list[str] | None = None
+    active: bool | None = None
+
+
+class UnitOut(Schema):
+    serial: str
+    model: str
+    status: str
+    manufactured_on: date | None
+    shipped_on: date | None
+    sold_on: date | None
+    dealer: str | None
+    customer: int | None
+    region_code: str
+    replacement_days: int | None
+    warranty_months: int | None
+    replaces: str | None
+    coverage: str | None
+
+
+class UnitPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[UnitOut]
+
+
+class UnitFilters(Schema):
+    q: str = ""
+    model: str = ""
+    dealer: str = ""
+    region: str = ""
+    status: str = ""
+    made: str = ""
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=50, ge=1, le=500)
+
+
+class UnitIn(Schema):
+    serial: str
+    model: str
+    manufactured_on: date | None = None
+    shipped_on: date | None = None
+    sold_on: date | None = None
+    dealer: str | None = None
+    customer: int | None = None
+    region_code: str = ""
+    replacement_days: int | None = Field(default=None, ge=0)
+    warranty_months: int | None = Field(default=None, ge=0)
+    status: UnitStatus = UnitStatus.IN_STOCK
+
+
+class UnitPatch(Schema):
+    model: str | None = None
+    manufactured_on: date | None = None
+    shipped_on: date | None = None
+    sold_on: date | None = None
+    dealer: str | None = None
+    customer: int | None = None
+    region_code: str | None = None
+    replacement_days: int | None = Field(default=None, ge=0)
+    warranty_months: int | None = Field(default=None, ge=0)
+    status: UnitStatus | None = None
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    contact_name: str
+    phone: str
+    region_code: str
+    dealer: str | None
+
+
+class CustomerIn(Schema):
+    name: str
+    contact_name: str = ""
+    phone: str = ""
+    region_code: str = ""
+    dealer: str | None = None
+
+
+class CustomerPatch(Schema):
+    name: str | None = None
+    contact_name: str | None = None
+    phone: str | None = None
+    region_code: str | None = None
+    dealer: str | None = None
+
+
+# --- helpers --------------------------------------------------------------------------------
+def _require_staff(request: HttpRequest) -> None:
+    """Writes: dealers (and anyone else who is not vendor staff) get 403."""
+    if not getattr(request.user, "is_vendor_staff", False):
+        raise Forbidden(_("只有厂家员工可以修改档案。"))
+
+
+def _staff_reads(request: HttpRequest) -> None:
+    """Staff-only reads (product models): others get 404, as the staff pages do."""
+    if not getattr(request.user, "is_vendor_staff", False):
+        raise NotFound(_("没有找到该记录。"))
+
+
+def _model_by_code(code: str) -> ProductModel:
+    found = ProductModel.objects.filter(code=code).first()
+    if found is None:
+        raise Invalid(_("产品型号 %(code)s 不存在。") % {"code": code}, field="model")
+    return found
+
+
+def _dealer_by_code(code: str | None) -> Dealer | None:
+    if not code:
+        return None
+    found = Dealer.objects.filter(code=code).first()
+    if found is None:
+        raise Invalid(_("代理商 %(code)s 不存在。") % {"code": code}, field="dealer")
+    return found
+
+
+def _customer_by_id(pk: int | None) -> Customer | None:
+    if pk is None:
+        return None
+    found = Customer.objects.select_related("dealer").filter(pk=pk).first()
+    if found is None:
+        raise Invalid(_("终端客户 %(id)s 不存在。") % {"id": pk}, field="customer")
+    return found
+
+
+def _dealer_out(dealer: Dealer) -> dict[str, Any]:
+    data = {f: getattr(dealer, f) for f in ("code", "name", "contact_name", "phone", "mobile", "email",
+                                            "cc_emails", "address", "region_code", "active")}
+    data["regions"] = sorted(r.region_code for r in dealer.regions.all())
+    return data
+
+
+def _unit_out(unit: Unit, coverage: cov.Coverage | None) -> dict[str, Any]:
+    return {
+        "serial": unit.serial, "model": unit.product_model.code, "status": unit.status,
+        "manufactured_on": unit.manufactured_on, "shipped_on": unit.shipped_on, "sold_on": unit.sold_on,
+        "dealer": unit.dealer.code if unit.dealer_id else None, "customer": unit.customer_id,
+        "region_code": unit.region_code, "replacement_days": unit.replacement_days,
+        "warranty_months": unit.warranty_months,
+        "replaces": unit.replaces.serial if unit.replaces_id else None,
+        "coverage": coverage.status.value if coverage else None,
+    }
+
+
+def _customer_out(customer: Customer) -> dict[str, Any]:
+    return {"id": customer.pk, "name": customer.name, "contact_name": customer.contact_name,
+            "phone": customer.phone, "region_code": customer.region_code,
+            "dealer": customer.dealer.code if customer.dealer_id else None}
+
+
+# --- public coverage ------------------------------------------------------------------------
+@router.get("/units/{serial}/coverage", response=CoverageOut, auth=None,
+            summary="Warranty coverage of a unit on a day (public, rate-limited)")
+def unit_coverage(request: HttpRequest, serial: str, on: date | None = None) -> dict[str, Any]:
+    """`on` defaults to today in Asia/Shanghai. 404 for an unknown serial; 422 when `on` is before
+    the warranty start or the unit was never shipped; 429 over the per-IP rate limit."""
+    if public_limited(request):
+        raise RateLimited(_("请求过于频繁，请稍后再试。"))
+    # One query: the unit with its model's terms and its dealer's contact (chains walk further).
+    unit = (
+        Unit.objects.select_related("product_model", "dealer")
+        .only("serial", "shipped_on", "sold_on", "replaces_id", "replacement_days", "warranty_months",
+              "product_model__code", "product_model__replacement_days", "product_model__warranty_months",
+              "product_model__discontinued_on", "dealer__code", "dealer__name", "dealer__phone")
+        .filter(serial=normalize_serial(serial))
+        .first()
+    )
+    if unit is None:
+        raise NotFound(_("没有找到该序列号的设备。"))
+    day = on or timezone.localdate()
+    dates = cov.original_dates(unit, replaced_unit=lambda u: u.replaces, dates_of=lambda u: u.dates)
+    start = dates.sold_on or dates.shipped_on
+    if start is None:
+        raise Invalid(_("该设备尚未发货，没有保修起始日。"), serial=unit.serial)
+    if day < start:
+        raise Invalid(_("查询日期早于保修起始日 %(start)s。") % {"start": start.isoformat()},
+                      warranty_start=start.isoformat(), on=day.isoformat())
+    coverage = cov.coverage_on(dates=dates, terms=unit.terms, day=day)
+    dealer = unit.dealer
+    return {
+        "serial": unit.serial, "model": unit.product_model.code, "coverage": coverage.status.value,
+        "warranty_start": coverage.warranty_start, "replacement_end": coverage.replacement_end,
+        "warranty_end": coverage.warranty_end, "days_left": coverage.days_left,
+        "dealer": {"code": dealer.code, "name": dealer.name, "phone": dealer.phone} if dealer else None,
+    }
+
+
+# --- product models -------------------------------------------------------------------------
+@router.get("/models", response=list[ProductModelOut], summary="Product models")
+def model_list(request: HttpRequest) -> list[ProductModel]:
+    _staff_reads(request)
+    return list(ProductModel.objects.order_by("code"))
+
+
+@router.post("/models", response={201: ProductModelOut}, summary="Create a product model (staff)")
+def model_create(request: HttpRequest, payload: ProductModelIn) -> tuple[int, ProductModel]:
+    _require_staff(request)
+    return 201, services.product_model_create(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+
+
+@router.get("/models/{code}", response=ProductModelOut, summary="One product model")
+def model_get(request: HttpRequest, code: str) -> ProductModel:
+    _staff_reads(request)
+    found = ProductModel.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound(_("没有找到该记录。"))
+    return found
+
+
+@router.patch("/models/{code}", response=ProductModelOut, summary="Change a product model (staff)")
+def model_update(request: HttpRequest, code: str, payload: ProductModelPatch) -> ProductModel:
+    _require_staff(request)
+    found = model_get(request, code)
+    return services.product_model_update(actor=request.user, product_model=found,  # type: ignore[arg-type]
+                                         **payload.dict(exclude_unset=True))
+
+
+# --- dealers --------------------------------------------------------------------------------
+@router.get("/dealers", response=list[DealerOut], summary="Dealers the caller may see")
+def dealer_list(request: HttpRequest) -> list[dict[str, Any]]:
+    dealers = scoped(request.user, Dealer).prefetch_related("regions").order_by("code")[:500]
+    return [_dealer_out(d) for d in dealers]
+
+
+@router.post("/dealers", response={201: DealerOut}, summary="Create a dealer with its regions (staff)")
+def dealer_create(request: HttpRequest, payload: DealerIn) -> tuple[int, dict[str, Any]]:
+    _require_staff(request)
+    data = payload.dict()
+    regions = data.pop("regions")
+    dealer = services.dealer_create(actor=request.user, region_codes=regions, **data)  # type: ignore[arg-type]
+    return 201, _dealer_out(dealer)
+
+
+@router.get("/dealers/{code}", response=DealerOut, summary="One dealer; 404 for another dealer's")
+def dealer_get(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _dealer_out(get_for(request.user, Dealer, code=code))
+
+
+@router.patch("/dealers/{code}", response=DealerOut, summary="Change a dealer (staff)")
+def dealer_update(request: HttpRequest, code: str, payload: DealerPatch) -> dict[str, Any]:
+    dealer = get_for(request.user, Dealer, code=code)
+    _require_staff(request)
+    data = payload.dict(exclude_unset=True)
+    regions = data.pop("regions", None)
+    dealer = services.dealer_update(actor=request.user, dealer=dealer, region_codes=regions, **data)  # type: ignore[arg-type]
+    return _dealer_out(dealer)
+
+
+# --- units ----------------------------------------------------------------------------------
+@router.get("/units", response=UnitPage, summary="Units the caller may see, with the search filters")
+def unit_list(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, Any]:
+    params = filters.dict()
+    page, size = params.pop("page"), params.pop("page_size")
+    qs = selectors.unit_search(request.user, params).select_related("replaces")
+    count = qs.count()
+    units = list(qs[(page - 1) * size: page * size])
+    coverage = selectors.coverage_today_map(units, timezone.localdate())
+    return {"count": count, "page": page, "page_size": size,
+            "results": [_unit_out(u, coverage[u.pk]) for u in units]}
+
+
+def _unit_fields(data: dict[str, Any]) -> dict[str, Any]:
+    if "model" in data:
+        data["product_model"] = _model_by_code(data.pop("model"))
+    if "dealer" in data:
+        data["dealer"] = _dealer_by_code(data["dealer"])
+    if "customer" in data:
+        data["customer"] = _customer_by_id(data["customer"])
+    if data.get("region_code") is None and "region_code" in data:
+        data["region_code"] = ""
+    return data
+
+
+@router.post("/units", response={201: UnitOut}, summary="Register a unit (staff)")
+def unit_create(request: HttpRequest, payload: UnitIn) -> tuple[int, dict[str, Any]]:
+    _require_staff(request)
+    unit = services.unit_create(actor=request.user, **_unit_fields(payload.dict()))  # type: ignore[arg-type]
+    return 201, _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+
+
+@router.get("/units/{serial}", response=UnitOut, summary="One unit; 404 for another dealer's")
+def unit_get(request: HttpRequest, serial: str) -> dict[str, Any]:
+    unit = selectors.unit_get(request.user, serial)
+    return _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+
+
+@router.patch("/units/{serial}", response=UnitOut, summary="Change a unit (staff)")
+def unit_update(request: HttpRequest, serial: str, payload: UnitPatch) -> dict[str, Any]:
+    unit = selectors.unit_get(request.user, serial)
+    _require_staff(request)
+    unit = services.unit_update(actor=request.user, unit=unit,  # type: ignore[arg-type]
+                                **_unit_fields(payload.dict(exclude_unset=True)))
+    return _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+
+
+# --- customers ------------------------------------------------------------------------------
+@router.get("/customers", response=list[CustomerOut], summary="Customers the caller may see")
+def customer_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
+    customers = scoped(request.user, Customer).select_related("dealer").order_by("name")
+    if q:
+        customers = customers.filter(name__icontains=q)
+    return [_customer_out(c) for c in customers[:500]]
+
+
+@router.post("/customers", response={201: CustomerOut}, summary="Create a customer (staff)")
+def customer_create(request: HttpRequest, payload: CustomerIn) -> tuple[int, dict[str, Any]]:
+    _require_staff(request)
+    data = payload.dict()
+    data["dealer"] = _dealer_by_code(data["dealer"])
+    return 201, _customer_out(services.customer_create(actor=request.user, **data))  # type: ignore[arg-type]
+
+
+@router.get("/customers/{pk}", response=CustomerOut, summary="One customer; 404 for another dealer's")
+def customer_get(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return _customer_out(get_for(request.user, Customer.objects.select_related("dealer"), pk=pk))
+
+
+@router.patch("/customers/{pk}", response=CustomerOut, summary="Change a customer (staff)")
+def customer_update(request: HttpRequest, pk: int, payload: CustomerPatch) -> dict[str, Any]:
+    customer = get_for(request.user, Customer, pk=pk)
+    _require_staff(request)
+    data = payload.dict(exclude_unset=True)
+    if "dealer" in data:
+        data["dealer"] = _dealer_by_code(data["dealer"])
+    return _customer_out(services.customer_update(actor=request.user, customer=customer, **data))  # type: ignore[arg-type]
+
