@@ -15,7 +15,7 @@ PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json"
 PUBLIC_PREFIXES = ("/api/v1/calendar/",)
 # Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).
 DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers",
-                  "/units/", "/units/export.xlsx", "/units/labels.pdf"}
+                  "/units/", "/units/export.xlsx", "/units/labels.pdf", "/api/v1/units", "/api/v1/customers"}
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
 
 
