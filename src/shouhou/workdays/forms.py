@@ -28,7 +28,7 @@ class YearScheduleForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "国务院办公厅关于2027年部分节假日安排的通知"}))
     number = forms.CharField(label=gettext_lazy("文号"), max_length=100, required=False,
                              widget=forms.TextInput(attrs={"placeholder": "国办发明电〔2026〕X号"}))
-    url = forms.URLField(label=gettext_lazy("原文链接"), max_length=500, required=False)
+    url = forms.URLField(label=gettext_lazy("原文链接"), max_length=500, required=False, assume_scheme="https")
     days = forms.CharField(
         label=gettext_lazy("放假与调休安排（每行一段）"),
         widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false",
@@ -66,7 +66,7 @@ class YearScheduleForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("文件（CSV 或 xlsx）"))
+    file = forms.FileField(label=gettext_lazy("文件（CSV 或 xlsx）"), allow_empty_file=True)
     year = forms.IntegerField(label=gettext_lazy("通知年份（可选）"), required=False, min_value=FIRST_YEAR,
                               max_value=LAST_YEAR,
                               help_text=gettext_lazy("填写后，文件中所有放假/调休行都归入该年的安排"
