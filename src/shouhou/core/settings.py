@@ -195,6 +195,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest import file accepted by the web upload (the CLI has no limit).
+SHOUHOU_IMPORT_MAX_UPLOAD_MB = envint("SHOUHOU_IMPORT_MAX_UPLOAD_MB", 200)
 
 
 # --- Email ----------------------------------------------------------------------------------
