@@ -1,0 +1,89 @@
+"""Web imports: create an ImportJob from an upload, run it in the worker, report progress."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from shouhou.registry.imports import ERROR_CAP, UnusableInput, map_headers, run_import
+from shouhou.registry.imports_read import open_table
+from shouhou.registry.models_import import ImportJob, ImportStatus
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+def import_job_create(*, kind: str, upload: UploadedFile, all_or_nothing: bool, actor: Any) -> ImportJob:
+    """Store the upload, check it by content (format, zip bomb, headers) and queue the import.
+
+    Raises UnusableInput (and keeps nothing) when the file cannot be imported at all.
+    """
+    from shouhou.registry.tasks import run_import as run_import_task
+
+    job = ImportJob(kind=kind, file_name=upload.name[:255], all_or_nothing=all_or_nothing, created_by=actor)
+    job.file.save(upload.name, upload, save=False)
+    try:
+        table = open_table(job.file.path, name=job.file_name)
+        try:
+            map_headers(kind, table.header)
+        finally:
+            table.close()
+    except UnusableInput:
+        job.file.delete(save=False)
+        raise
+    with transaction.atomic():
+        job.save()
+        transaction.on_commit(lambda: run_import_task.enqueue(job_id=job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued job; the job records the outcome (rejections, unusable input, failures)."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != ImportStatus.QUEUED:
+        return job
+    job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    last = [0.0]
+
+    def progress(phase: str, done: int, total: int | None, unit: str, rows: int) -> None:
+        now = time.monotonic()
+        if phase == "read" and now - last[0] < PROGRESS_EVERY and (not total or done < total):
+            return
+        last[0] = now
+        if phase == "read":
+            percent = min(int(done * 90 / total), 90) if total else 0
+        else:
+            percent = 92 if phase == "validate" else 95
+        ImportJob.objects.filter(pk=job.pk).update(phase=phase, percent=percent, rows=rows)
+
+    try:
+        result = run_import(job.kind, job.file.path, all_or_nothing=job.all_or_nothing, actor=job.created_by,
+                            file_name=job.file_name, progress=progress, job_id=job.pk)
+    except UnusableInput as exc:
+        job.status, job.message = ImportStatus.FAILED, str(exc)
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        job.status = ImportStatus.FAILED
+        job.message = "导入时发生内部错误，未写入任何数据 / internal error during the import, nothing written"
+        _finish(job)
+        raise
+    else:
+        job.status = ImportStatus.DONE
+        job.rows, job.created_count, job.updated_count = result.rows, result.created, result.updated
+        job.rejected_count, job.written = result.rejected, result.written
+        job.errors = [e.as_dict() for e in result.errors[:ERROR_CAP]]
+        job.message = result.summary()
+    _finish(job)
+    return job
+
+
+def _finish(job: ImportJob) -> None:
+    job.finished_at, job.percent = timezone.now(), 100
+    job.save(update_fields=["status", "rows", "created_count", "updated_count", "rejected_count", "written",
+                            "errors", "message", "finished_at", "percent"])
