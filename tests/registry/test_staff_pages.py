@@ -131,8 +131,8 @@ def test_edit_a_unit_records_what_changed(staff, units):
 
 
 def test_dealer_form_with_served_regions_by_name(staff):
-    response = staff.post("/dealers/new/", {"code": "GX-LZ09", "name": "柳州测试电脑", "served_regions": "柳州、桂林 450100",
-                                            "active": "on"})
+    response = staff.post("/dealers/new/", {"code": "GX-LZ09", "name": "柳州测试电脑",
+                                            "served_regions": "柳州、桂林 450100", "active": "on"})
     assert response.status_code == 302
     dealer = Dealer.objects.get(code="GX-LZ09")
     assert sorted(dealer.regions.values_list("region_code", flat=True)) == ["450100", "450200", "450300"]
