@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
     from shouhou.registry.imports_report import write_report
 
     if args.kind not in KINDS:
-        print(f"未知的导入类型 {args.kind}（可选：{'、'.join(KINDS)}） / unknown kind {args.kind} "
-              f"(one of: {', '.join(KINDS)})", file=sys.stderr)
+        print(f"无法导入：未知的导入类型 {args.kind}（可选：{'、'.join(KINDS)}） / "
+              f"cannot import: unknown kind {args.kind} (one of: {', '.join(KINDS)})", file=sys.stderr)
         return 2
     bar = Bar(enabled=not args.no_progress)
     try:
