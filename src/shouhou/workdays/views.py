@@ -183,7 +183,9 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             plan = form.plan
             return render(request, "workdays/import.html", {
-                "form": form, "plan": plan, "payload": form.payload(), "rows": form.rows,
+                "form": form, "plan": plan, "payload": form.payload(),
+                "rows": [{"date": r.date, "kind": str(r.kind), "label": selectors.KIND_LABELS[r.kind], "name": r.name}
+                         for r in form.rows],
                 "years": [{"year": y, "holidays": len(s.holidays), "makeup": len(s.makeup),
                            "replaces": plan.replaces.get(y)} for y, s in plan.years.items()],
             })
