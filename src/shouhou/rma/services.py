@@ -1,0 +1,571 @@
+"""Writes of the RMA process: submitting service forms and applying events to their lines.
+
+Every service runs in one transaction and writes one audit row; notices go to the outbox
+(`Notification`) in the same transaction, and PDFs are rendered after commit by a task.
+Transitions, guards and deadlines are the domain's (`shouhou.domain.rma`); this module only
+checks who may act, locks, persists and records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouhou.core.models import User
+from shouhou.core.services import audit_record
+from shouhou.domain import rma
+from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, ShouhouError
+from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial, unit_coverage
+from shouhou.rma import notices
+from shouhou.rma.models import (
+    DRAFT,
+    OPEN_STATES,
+    Charge,
+    DeadlineKind,
+    DeadlineRecord,
+    Notification,
+    OrderLine,
+    OrderSource,
+    Quote,
+    QuoteStatus,
+    RepairRecord,
+    RmaNumber,
+    ServiceOrder,
+    Shipment,
+    ShipmentDirection,
+    ShipmentKind,
+)
+from shouhou.rma.policy import rma_policy, work_calendar
+
+log = logging.getLogger(__name__)
+
+MAX_TOPOLOGY_BYTES = 10 * 1024 * 1024
+# Content, not the name or the browser's word for it, decides what a file is.
+TOPOLOGY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"%PDF-", "pdf"))
+
+# Notices that carry a PDF (rendered after commit by `shouhou.rma.documents.render`).
+DOCUMENT_KINDS = frozenset({"return_authorisation", "quote", "repair_tracking_sheet"})
+
+
+# --- who acts ------------------------------------------------------------------------------------
+
+
+def actor_role(actor: Any) -> str:
+    """The domain role of a user: "dealer" for a dealer's user, "staff" for vendor staff.
+
+    Raises Forbidden for anybody else (an account without a role may not touch orders).
+    """
+    if getattr(actor, "dealer_id", None) is not None:
+        return "dealer"
+    if getattr(actor, "is_vendor_staff", False):
+        return "staff"
+    raise Forbidden(_("您的账号没有处理服务单的权限。"))
+
+
+# --- forms --------------------------------------------------------------------------------------
+
+
+def topology_kind(upload: File) -> str:
+    """"png", "jpeg" or "pdf" by the file's first bytes; raises Invalid for anything else."""
+    if upload.size is not None and upload.size > MAX_TOPOLOGY_BYTES:
+        raise Invalid(_("配置拓扑图不能超过 10 MB。"), field="topology")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    for magic, kind in TOPOLOGY_MAGIC:
+        if head.startswith(magic):
+            return kind
+    raise Invalid(_("配置拓扑图须为 PNG、JPEG 图片或 PDF 文件。"), field="topology")
+
+
+@dataclass
+class _CheckedLine:
+    unit: Unit
+    coverage: str
+    fault: str
+    advance_requested: bool
+    advance_reason: str
+    topology: File | None
+
+
+def _check_form(
+    *,
+    dealer: Dealer,
+    contact_name: str,
+    contact_phone: str,
+    return_address: str,
+    lines: Sequence[Mapping[str, Any]],
+    reported_on: Any,
+    topology_required: bool,
+    order: ServiceOrder | None,
+) -> list[_CheckedLine]:
+    """Every problem of a form at once, so the dealer fixes them in one go; raises Invalid."""
+    errors: list[str] = []
+    fields: list[str] = []
+
+    def missing(field: str, message: str) -> None:
+        errors.append(message)
+        fields.append(field)
+
+    if not contact_name.strip():
+        missing("contact.name", _("缺少联系人"))
+    if not contact_phone.strip():
+        missing("contact.phone", _("缺少联系电话"))
+    if not return_address.strip():
+        missing("return_address", _("缺少回寄地址"))
+    if not lines:
+        missing("lines", _("至少填写一台设备"))
+
+    serials = [normalize_serial(str(raw.get("serial") or getattr(raw.get("unit"), "serial", "") or ""))
+               for raw in lines]
+    units = {u.serial: u for u in Unit.objects.select_related("product_model", "replaces")
+             .filter(serial__in=[s for s in serials if s])}
+    busy = dict(
+        OrderLine.objects.filter(unit__serial__in=list(units), state__in=OPEN_STATES)
+        .exclude(order=order).values_list("unit__serial", "order__number")
+    ) if units else {}
+    first_row: dict[str, int] = {}
+    checked: list[_CheckedLine] = []
+    for row, (raw, serial) in enumerate(zip(lines, serials, strict=True), start=1):
+        where = {"row": row, "serial": serial}
+        fault = str(raw.get("fault") or "").strip()
+        advance = raw.get("advance_requested", False)
+        reason = str(raw.get("advance_reason") or "").strip()
+        topology = raw.get("topology")
+        unit = units.get(serial)
+        coverage = ""
+        if not serial:
+            missing(f"lines[{row}].serial", _("第 %(row)s 行：缺少序列号") % where)
+        elif serial in first_row:
+            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 与第 %(first)s 行重复")
+                    % {**where, "first": first_row[serial]})
+        elif unit is None or unit.dealer_id != dealer.pk:
+            # Another dealer's unit reads exactly like an unknown one.
+            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 不存在或不属于本代理商") % where)
+        elif serial in busy:
+            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 已在处理中（服务单 %(number)s）")
+                    % {**where, "number": busy[serial] or _("待审核")})
+        else:
+            try:
+                coverage = str(unit_coverage(unit, reported_on).status)
+            except Invalid:
+                missing(f"lines[{row}].serial",
+                        _("第 %(row)s 行：序列号 %(serial)s 没有有效的保修起始日期（未发货或报修日早于起始日）")
+                        % where)
+        if serial:
+            first_row.setdefault(serial, row)
+        if not fault:
+            missing(f"lines[{row}].fault", _("第 %(row)s 行：缺少故障描述") % where)
+        if not isinstance(advance, bool):
+            missing(f"lines[{row}].advance_replacement", _("第 %(row)s 行：是否提前换货须为是或否") % where)
+            advance = False
+        if advance and not reason:
+            missing(f"lines[{row}].advance_reason", _("第 %(row)s 行：申请提前换货须填写理由") % where)
+        if topology:
+            try:
+                topology_kind(topology)
+            except Invalid as exc:
+                missing(f"lines[{row}].topology", _("第 %(row)s 行：") % where + str(exc))
+        elif topology_required:
+            missing(f"lines[{row}].topology", _("第 %(row)s 行：缺少配置拓扑图") % where)
+        if unit is not None and coverage:
+            checked.append(_CheckedLine(unit, coverage, fault, advance, reason, topology or None))
+    if errors:
+        raise Invalid("；".join(errors), field=fields[0], errors=errors, fields=fields)
+    return checked
+
+
+def _aware_past(value: datetime, *, now: datetime, field: str) -> datetime:
+    if timezone.is_naive(value):
+        raise Invalid(_("时间须包含时区"), field=field)
+    if value > now:
+        raise Invalid(_("时间不能晚于当前时间"), field=field)
+    return value
+
+
+@transaction.atomic
+def order_submit(
+    *,
+    dealer: Dealer,
+    actor: User,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    return_address: str = "",
+    lines: Sequence[Mapping[str, Any]],
+    submitted_at: datetime | None = None,
+    reported_at: datetime | None = None,
+    case_number: str = "",
+    source: str = OrderSource.WEB,
+    topology_required: bool = True,
+    draft: ServiceOrder | None = None,
+    now: datetime | None = None,
+) -> ServiceOrder:
+    """Submit a complete service form; every line starts in review (due in 1 WD).
+
+    `lines` are mappings with `serial` (or `unit`), `fault`, `advance_requested`,
+    `advance_reason` and `topology` (an uploaded image or PDF). `submitted_at` (staff only, not
+    in the future) dates a form that arrived earlier; `reported_at` (the case's opening time)
+    is the coverage date, default `submitted_at`. `draft` turns a saved draft into the order.
+
+    Raises Invalid listing every problem (`errors`), Forbidden for a dealer submitting for
+    another dealer or dating its own form.
+    """
+    now = now or timezone.now()
+    role = actor_role(actor)
+    if role == "dealer":
+        if actor.dealer_id != dealer.pk:
+            raise Forbidden(_("只能为本代理商提交服务单。"))
+        if submitted_at is not None:
+            raise Forbidden(_("只有客服人员可以指定提交时间。"))
+    if draft is not None and (draft.dealer_id != dealer.pk or not draft.is_draft):
+        raise Invalid(_("该草稿已提交或不属于此代理商。"), field="draft")
+    at = _aware_past(submitted_at, now=now, field="submitted_at") if submitted_at else now
+    reported = _aware_past(reported_at, now=now, field="reported_at") if reported_at else at
+    cal = work_calendar()
+    checked = _check_form(
+        dealer=dealer, contact_name=contact_name, contact_phone=contact_phone, return_address=return_address,
+        lines=lines, reported_on=timezone.localtime(reported, cal.tz).date(),
+        topology_required=topology_required, order=draft,
+    )
+    order = draft or ServiceOrder(dealer=dealer)
+    order.contact_name = contact_name.strip()
+    order.contact_phone = contact_phone.strip()
+    order.contact_email = contact_email.strip()
+    order.return_address = return_address.strip()
+    order.case_number = case_number.strip()
+    order.reported_at = reported
+    order.submitted_at = at
+    order.submitted_by = actor
+    order.source = source
+    order.save()
+    old_topologies = {}
+    if draft is not None:
+        old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology}
+        draft.lines.all().delete()
+    created = []
+    for position, item in enumerate(checked, start=1):
+        step = rma.submit(coverage=item.coverage, at=at, now=now, calendar=cal, policy=rma_policy(),
+                          advance=item.advance_requested)
+        line = OrderLine(order=order, position=position, unit=item.unit, serial=item.unit.serial, fault=item.fault,
+                         advance_requested=item.advance_requested, advance_reason=item.advance_reason,
+                         coverage=item.coverage)
+        line.apply(step)
+        if item.topology is not None:
+            line.topology.save(_topology_name(item.topology), item.topology, save=False)
+        elif item.unit.serial in old_topologies:
+            line.topology = old_topologies[item.unit.serial]
+        line.save()
+        _deadline_open(line, started_at=at)
+        created.append(line)
+    audit_record(order, "order.submitted", actor=actor, data={
+        "submitted_at": at.isoformat(), "reported_at": reported.isoformat(), "source": str(source),
+        "case": order.case_number, "on_behalf_of_dealer": role == "staff",
+        "lines": [{"id": ln.pk, "serial": ln.serial, "coverage": ln.coverage, "advance": ln.advance_requested,
+                   "due": ln.due_at.isoformat() if ln.due_at else None} for ln in created],
+    })
+    return order
+
+
+def _topology_name(upload: File) -> str:
+    return f"topology.{topology_kind(upload).replace('jpeg', 'jpg')}"
+
+
+@transaction.atomic
+def order_save_draft(
+    *,
+    dealer: Dealer,
+    actor: User,
+    order: ServiceOrder | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    return_address: str = "",
+    lines: Sequence[Mapping[str, Any]] = (),
+    source: str = OrderSource.WEB,
+) -> ServiceOrder:
+    """Save an incomplete form to finish later (nothing is checked but ownership and files).
+
+    Lines are replaced by `lines`; a serial of the dealer's is linked to its unit. Submit it
+    with `order_submit(..., draft=order)`. Raises Forbidden, Invalid (a bad topology file).
+    """
+    if actor_role(actor) == "dealer" and actor.dealer_id != dealer.pk:
+        raise Forbidden(_("只能为本代理商保存服务单。"))
+    if order is not None and (order.dealer_id != dealer.pk or not order.is_draft):
+        raise Invalid(_("该草稿已提交或不属于此代理商。"), field="draft")
+    order = order or ServiceOrder(dealer=dealer)
+    order.contact_name, order.contact_phone = contact_name.strip(), contact_phone.strip()
+    order.contact_email, order.return_address = contact_email.strip(), return_address.strip()
+    order.source = source
+    order.save()
+    kept = {ln.serial: ln.topology for ln in order.lines.all() if ln.topology}
+    order.lines.all().delete()
+    serials = [normalize_serial(str(raw.get("serial") or "")) for raw in lines]
+    units = {u.serial: u for u in Unit.objects.filter(serial__in=[s for s in serials if s], dealer=dealer)}
+    for position, (raw, serial) in enumerate(zip(lines, serials, strict=True), start=1):
+        line = OrderLine(order=order, position=position, serial=serial, unit=units.get(serial), state=DRAFT,
+                         fault=str(raw.get("fault") or "").strip(),
+                         advance_requested=raw.get("advance_requested") is True,
+                         advance_reason=str(raw.get("advance_reason") or "").strip())
+        topology = raw.get("topology")
+        if topology:
+            line.topology.save(_topology_name(topology), topology, save=False)
+        elif serial in kept:
+            line.topology = kept[serial]
+        line.save()
+    audit_record(order, "order.draft_saved", actor=actor, data={"lines": len(lines)})
+    return order
+
+
+# --- events on a line ------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str):
+        return str(value)  # StrEnum members become plain strings
+    return value
+
+
+# Which deadline a clock is, by the state it runs in.
+_DEADLINE_KINDS: dict[str, str] = {
+    rma.State.SUBMITTED: DeadlineKind.REVIEW,
+    rma.State.ADVANCE_APPROVED: DeadlineKind.SHIP_ADVANCE,
+    rma.State.AWAITING_RETURN: DeadlineKind.FAULTY_RETURN,
+    rma.State.RECEIVED: DeadlineKind.INSPECT,
+    rma.State.INSPECTED: DeadlineKind.SETTLE,
+    rma.State.QUOTING: DeadlineKind.CONTACT,
+    rma.State.QUOTED: DeadlineKind.QUOTE_ANSWER,
+    rma.State.REPAIRING: DeadlineKind.SHIP,
+    rma.State.REPAIRED: DeadlineKind.SHIP,
+    rma.State.REPLACING: DeadlineKind.SHIP,
+    rma.State.RETURNING: DeadlineKind.RETURN,
+    rma.State.SCRAPPING: DeadlineKind.RETURN,
+}
+
+
+def _deadline_open(line: OrderLine, *, started_at: datetime) -> DeadlineRecord | None:
+    if line.due_at is not None:
+        party, due = "vendor", line.due_at
+    elif line.dealer_due_at is not None:
+        party, due = "dealer", line.dealer_due_at
+    else:
+        return None
+    return DeadlineRecord.objects.create(
+        line=line, kind=_DEADLINE_KINDS.get(line.state, DeadlineKind.SHIP), party=party,
+        started_at=min(started_at, due), due_at=due,
+    )
+
+
+def _deadlines_follow(line: OrderLine, *, at: datetime) -> None:
+    """Close the open deadline when this step stopped or moved its clock; open the new one.
+
+    A step that keeps the clock (a repair done within the same shipping deadline, a charge)
+    leaves the record open: the deadline is met by the step that stops it.
+    """
+    current = DeadlineRecord.objects.filter(line=line, met_at__isnull=True).first()
+    due, party = (line.due_at, "vendor") if line.due_at else (line.dealer_due_at, "dealer")
+    if current is not None and current.due_at == due and current.party == party:
+        return
+    if current is not None:
+        current.met_at = at
+        current.late = at > current.due_at
+        current.save(update_fields=["met_at", "late"])
+    _deadline_open(line, started_at=line.clock_started_at or at)
+
+
+def _allocate_number(order: ServiceOrder, *, at: datetime) -> str:
+    """The next RMA number of the approval's year, gap-free: the year's row is locked until commit."""
+    year = timezone.localtime(at).year
+    RmaNumber.objects.bulk_create([RmaNumber(year=year, last=0)], ignore_conflicts=True)
+    counter = RmaNumber.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"RMA{year}-{counter.last:06d}"
+
+
+def _ship_replacement_unit(line: OrderLine, serial: str, *, at: datetime) -> Unit:
+    """The in-stock unit that replaces LINE's unit; it takes over the original's warranty start."""
+    original = line.unit
+    assert original is not None
+    replacement = (Unit.objects.select_for_update()
+                   .filter(serial=normalize_serial(serial)).first())
+    if replacement is None:
+        raise Invalid(_("新机序列号 %(serial)s 不存在。") % {"serial": serial}, field="replacement_serial")
+    if replacement.pk == original.pk or replacement.status != UnitStatus.IN_STOCK:
+        raise Invalid(_("新机 %(serial)s 不在库存中，不能用于换货。") % {"serial": replacement.serial},
+                      field="replacement_serial")
+    if Unit.objects.filter(replaces=original).exists():
+        raise Invalid(_("原机 %(serial)s 已被换过。") % {"serial": original.serial}, field="replacement_serial")
+    replacement.replaces = original
+    replacement.status = UnitStatus.WITH_DEALER
+    replacement.dealer_id = line.order.dealer_id
+    replacement.customer_id = original.customer_id
+    replacement.region_code = original.region_code
+    if replacement.shipped_on is None:
+        replacement.shipped_on = timezone.localtime(at).date()
+    replacement.save(update_fields=["replaces", "status", "dealer", "customer", "region_code", "shipped_on",
+                                    "updated_at"])
+    original.status = UnitStatus.REPLACED
+    original.save(update_fields=["status", "updated_at"])
+    return replacement
+
+
+def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str, Any]:
+    """The event's own records (quote, shipment, repair, charge); returns extra audit data."""
+    event, at, data = step.event, step.at, step.data
+    E = rma.Event
+    extra: dict[str, Any] = {}
+    if event in (E.APPROVE, E.APPROVE_ADVANCE) and line.order.number is None:
+        order = ServiceOrder.objects.select_for_update().get(pk=line.order_id)
+        if order.number is None:  # another line of the order may have been approved meanwhile
+            order.number = _allocate_number(order, at=at)
+            order.save(update_fields=["number"])
+            extra["number"] = order.number
+        line.order = order
+    elif event == E.SEND_QUOTE:
+        line.quotes.filter(status=QuoteStatus.SENT).update(status=QuoteStatus.SUPERSEDED)
+        valid_until = step.line.dealer_due_at
+        assert valid_until is not None
+        quote = Quote.objects.create(
+            line=line, items=_jsonable(data["items"]), total=data["total"], options=_jsonable(step.line.quote_options),
+            valid_days=data["valid_days"] or rma_policy().quote_valid_days, valid_until=valid_until,
+            sent_at=at, sent_by=actor,
+        )
+        extra["quote"] = quote.pk
+    elif event in (E.CONFIRM_QUOTE, E.DECLINE_QUOTE):
+        confirmed = event == E.CONFIRM_QUOTE
+        line.quotes.filter(status=QuoteStatus.SENT).update(
+            status=QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED,
+            choice=str(data["choice"]) if confirmed else "", scrap=bool(data.get("scrap", False)),
+            answered_at=at, answered_by=actor,
+        )
+    elif event in (E.SHIP_TO_CENTRE, E.SHIP_REPLACEMENT, E.SHIP_REPAIRED, E.SHIP_BACK):
+        kind = {E.SHIP_TO_CENTRE: ShipmentKind.FAULTY, E.SHIP_REPLACEMENT: ShipmentKind.REPLACEMENT,
+                E.SHIP_REPAIRED: ShipmentKind.REPAIRED, E.SHIP_BACK: ShipmentKind.BACK}[event]
+        direction = ShipmentDirection.TO_CENTRE if event == E.SHIP_TO_CENTRE else ShipmentDirection.TO_DEALER
+        serial = ""
+        if event == E.SHIP_REPLACEMENT:
+            replacement = _ship_replacement_unit(line, str(data["replacement_serial"]), at=at)
+            line.replacement_unit = replacement
+            serial = replacement.serial
+            extra["replacement_unit"] = replacement.pk
+        shipment = Shipment.objects.create(line=line, direction=direction, kind=kind, carrier=data["carrier"],
+                                           tracking=data["tracking"], shipped_at=at, replacement_serial=serial,
+                                           created_by=actor)
+        extra["shipment"] = shipment.pk
+    elif event == E.COMPLETE_REPAIR:
+        record = RepairRecord.objects.create(line=line, parts=_jsonable(data["parts"]), technician=actor,
+                                             result=data["result"], completed_at=at)
+        extra["repair"] = record.pk
+    elif event == E.CHARGE:
+        charge = Charge.objects.create(line=line, amount=data["amount"], reason=data["reason"], created_at=at,
+                                       created_by=actor)
+        extra["charge"] = charge.pk
+    return extra
+
+
+def _queue_notices(line: OrderLine, step: rma.Step) -> list[Notification]:
+    created = []
+    for effect in step.effects:
+        subject, body = notices.compose(str(effect), line=line, data=step.data)
+        note = Notification.objects.create(kind=str(effect), dealer_id=line.order.dealer_id, order=line.order,
+                                           line=line, subject=subject, body=body)
+        created.append(note)
+        if note.kind in DOCUMENT_KINDS:
+            transaction.on_commit(lambda pk=note.pk: _enqueue_document(pk))
+    return created
+
+
+def _enqueue_document(notification_id: int) -> None:
+    from shouhou.rma.tasks import notification_attach_document
+
+    try:
+        notification_attach_document.enqueue(notification_id=notification_id)
+    except Exception:  # the notice stands without its PDF; the sweep or staff can attach it later
+        log.exception("could not queue the document of notification %s", notification_id)
+
+
+@transaction.atomic
+def line_apply(
+    *,
+    line: OrderLine,
+    event: str,
+    actor: User,
+    version: int | None,
+    at: datetime | None = None,
+    fields: Mapping[str, object] | None = None,
+    now: datetime | None = None,
+) -> OrderLine:
+    """Apply EVENT with its FIELDS to LINE at AT (default now), as ACTOR; returns the saved line.
+
+    Locks the line, checks the actor's role and the version, runs the domain step, writes the
+    event's records, deadline records, one audit row and the outbox notices.
+
+    Raises NotFound (another dealer's line), Forbidden (a role that may not apply the event),
+    StaleVersion (`version` is not the line's), IllegalEvent (not allowed in the state, naming
+    the allowed ones), Invalid (bad fields, `at` in the future or before the previous step).
+    """
+    now = now or timezone.now()
+    role = actor_role(actor)
+    locked = (OrderLine.objects.select_for_update(of=("self",))
+              .select_related("order", "unit").filter(pk=line.pk).first())
+    if locked is None or (role == "dealer" and locked.order.dealer_id != actor.dealer_id):
+        raise NotFound(_("没有找到该记录。"))
+    if locked.is_draft:
+        raise IllegalEvent(_("服务单尚未提交。"), allowed=[])
+    if not rma.actor_may(role, event, state=locked.state):
+        raise Forbidden(_("您的角色不能执行此操作（%(event)s）。") % {"event": event})
+    step = rma.apply(locked.snapshot(), event, at=at, now=now, calendar=work_calendar(), policy=rma_policy(),
+                     version=version, fields=fields)
+    changed = locked.apply(step)
+    extra = _write_records(locked, step, actor=actor)
+    if step.event == rma.Event.SHIP_REPLACEMENT:
+        changed.append("replacement_unit")
+    locked.save(update_fields=changed)
+    _deadlines_follow(locked, at=step.at)
+    notes = _queue_notices(locked, step)
+    audit_record(locked, f"line.{step.event}", actor=actor, data={
+        **_jsonable(step.data),
+        **extra,
+        "at": step.at.isoformat(),
+        "state": locked.state,
+        "path": locked.path,
+        "due": locked.due_at.isoformat() if locked.due_at else None,
+        "dealer_due": locked.dealer_due_at.isoformat() if locked.dealer_due_at else None,
+        "version": locked.version,
+        "on_behalf_of_dealer": role == "staff" and step.event in rma.DEALER_EVENTS,
+        "notifications": [n.pk for n in notes],
+    })
+    return locked
+
+
+def line_apply_many(*, lines: Sequence[OrderLine], event: str, actor: User, at: datetime | None = None,
+                    fields: Mapping[str, object] | None = None) -> list[OrderLine | ShouhouError]:
+    """Apply one event to several lines (bulk review in the queue), each in its own transaction.
+
+    Returns, per line, the saved line or the error that stopped it; never raises for one line.
+    """
+    results: list[OrderLine | ShouhouError] = []
+    for line in lines:
+        try:
+            results.append(line_apply(line=line, event=event, actor=actor, version=None, at=at, fields=fields))
+        except ShouhouError as exc:
+            results.append(exc)
+    return results
