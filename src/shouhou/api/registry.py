@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouhou.core.scoping import get_for, scoped
@@ -318,9 +318,10 @@ def model_list(request: HttpRequest) -> list[ProductModel]:
 
 
 @router.post("/models", response={201: ProductModelOut}, summary="Create a product model (staff)")
-def model_create(request: HttpRequest, payload: ProductModelIn) -> tuple[int, ProductModel]:
+def model_create(request: HttpRequest, payload: ProductModelIn) -> Status:
     _require_staff(request)
-    return 201, services.product_model_create(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+    created = services.product_model_create(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+    return Status(201, created)
 
 
 @router.get("/models/{code}", response=ProductModelOut, summary="One product model")
@@ -348,12 +349,12 @@ def dealer_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/dealers", response={201: DealerOut}, summary="Create a dealer with its regions (staff)")
-def dealer_create(request: HttpRequest, payload: DealerIn) -> tuple[int, dict[str, Any]]:
+def dealer_create(request: HttpRequest, payload: DealerIn) -> Status:
     _require_staff(request)
     data = payload.dict()
     regions = data.pop("regions")
     dealer = services.dealer_create(actor=request.user, region_codes=regions, **data)  # type: ignore[arg-type]
-    return 201, _dealer_out(dealer)
+    return Status(201, _dealer_out(dealer))
 
 
 @router.get("/dealers/{code}", response=DealerOut, summary="One dealer; 404 for another dealer's")
@@ -397,10 +398,10 @@ def _unit_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/units", response={201: UnitOut}, summary="Register a unit (staff)")
-def unit_create(request: HttpRequest, payload: UnitIn) -> tuple[int, dict[str, Any]]:
+def unit_create(request: HttpRequest, payload: UnitIn) -> Status:
     _require_staff(request)
     unit = services.unit_create(actor=request.user, **_unit_fields(payload.dict()))  # type: ignore[arg-type]
-    return 201, _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+    return Status(201, _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate())))
 
 
 @router.get("/units/{serial}", response=UnitOut, summary="One unit; 404 for another dealer's")
@@ -428,11 +429,12 @@ def customer_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
 
 
 @router.post("/customers", response={201: CustomerOut}, summary="Create a customer (staff)")
-def customer_create(request: HttpRequest, payload: CustomerIn) -> tuple[int, dict[str, Any]]:
+def customer_create(request: HttpRequest, payload: CustomerIn) -> Status:
     _require_staff(request)
     data = payload.dict()
     data["dealer"] = _dealer_by_code(data["dealer"])
-    return 201, _customer_out(services.customer_create(actor=request.user, **data))  # type: ignore[arg-type]
+    created = services.customer_create(actor=request.user, **data)  # type: ignore[arg-type]
+    return Status(201, _customer_out(created))
 
 
 @router.get("/customers/{pk}", response=CustomerOut, summary="One customer; 404 for another dealer's")
