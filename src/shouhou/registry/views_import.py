@@ -54,13 +54,11 @@ class ImportUploadForm(forms.Form):
 
 @importers
 def import_upload(request: HttpRequest) -> HttpResponse:
-    status = 200
+    status, refused = 200, ""
     if request.method == "POST":
         # Refuse an oversized body before Django spools it to disk.
         if int(request.META.get("CONTENT_LENGTH") or 0) > max_upload_bytes() + 1024 * 1024:
-            form = ImportUploadForm()
-            form.add_error(None, _too_big_message())
-            status = 413
+            form, refused, status = ImportUploadForm(), _too_big_message(), 413
         else:
             form = ImportUploadForm(request.POST, request.FILES)
             if form.is_valid():
@@ -76,7 +74,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form = ImportUploadForm()
     jobs = ImportJob.objects.select_related("created_by").order_by("-created_at")[:20]
     return render(request, "registry/import_upload.html",
-                  {"form": form, "jobs": jobs, "max_mb": max_upload_bytes() // (1024 * 1024)}, status=status)
+                  {"form": form, "jobs": jobs, "refused": refused,
+                   "max_mb": max_upload_bytes() // (1024 * 1024)}, status=status)
 
 
 def _job(pk: int) -> ImportJob:
