@@ -342,7 +342,50 @@ def _count(cur: Any, s: Staging, result: ImportResult) -> None:
     ]
 
 
+# A PostgreSQL import this large, and at least half the size of the table, rebuilds the unit
+# table's plain indexes and re-validates its foreign keys once at the end (as pg_restore does)
+# instead of maintaining them row by row: about 5× faster, but the table is locked (ACCESS
+# EXCLUSIVE) until the import commits, so it is kept for initial loads and big migrations.
+BULK_MIN_ROWS = 50_000
+
+
+def _bulk_detach(cur: Any, good: int) -> list[str]:
+    """Drop the unit table's plain indexes and foreign keys; return the statements to restore them."""
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'registry_unit'::regclass")
+    stored = max(cur.fetchone()[0], 0)
+    if good < BULK_MIN_ROWS or good < stored / 2:
+        return []
+    cur.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'registry_unit' "
+        "AND schemaname = current_schema() AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = 'registry_unit'::regclass)"
+    )
+    indexes = cur.fetchall()
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'registry_unit'::regclass AND contype = 'f'"
+    )
+    foreign_keys = cur.fetchall()
+    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
+    for name, _definition in foreign_keys:
+        cur.execute(f'ALTER TABLE registry_unit DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    return [d for _n, d in indexes] + [f'ALTER TABLE registry_unit ADD CONSTRAINT "{n}" {d}' for n, d in foreign_keys]
+
+
 def _write(cur: Any, s: Staging) -> None:
+    stg = s.stg
+    restore: list[str] = []
+    if s.pg:
+        cur.execute(f"SELECT COUNT(*) FROM {stg} WHERE bad = 0")
+        restore = _bulk_detach(cur, cur.fetchone()[0])
+    _write_rows(cur, s)
+    for statement in restore:
+        cur.execute(statement)
+
+
+def _write_rows(cur: Any, s: Staging) -> None:
     stg = s.stg
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     cur.execute(f"SELECT 1 FROM {stg} WHERE customer IS NOT NULL AND bad = 0 LIMIT 1")
