@@ -289,3 +289,30 @@ def test_report_option_writes_an_excel_friendly_csv(tmp_path, capsys):
     assert lines[0].startswith("行号 row")
     assert lines[1].startswith("2,X123,型号 model,AB-9,型号 \"AB-9\" 不存在".replace('"', '""')) or "AB-9" in lines[1]
     assert Customer.objects.count() == 0
+
+
+def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path, capsys, monkeypatch):
+    from django.db import connection
+
+    from shouhou.registry import imports_units
+
+    if connection.vendor != "postgresql":
+        pytest.skip("bulk mode is PostgreSQL only")
+    load_reference(tmp_path, capsys)
+
+    def schema():
+        with connection.cursor() as cur:
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'registry_unit' ORDER BY 1")
+            indexes = [r[0] for r in cur.fetchall()]
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conrelid = 'registry_unit'::regclass ORDER BY 1")
+            return indexes, cur.fetchall()
+
+    before = schema()
+    monkeypatch.setattr(imports_units, "BULK_MIN_ROWS", 10)
+    rows = [[f"SN-{i:04d}", "AB-1", "2024-01-01", "", "GX-A01", "", "网吧", ""] for i in range(40)]
+    rows.append(["SN-NEW", "AB-1", "", "", "", "", "", "SN-0001"])
+    code, out, _err = cli(capsys, "units", units_csv(tmp_path, *rows))
+    assert code == 0, out
+    assert schema() == before
+    assert Unit.objects.get(serial="SN-NEW").replaces.serial == "SN-0001"
