@@ -236,7 +236,7 @@ def company_day_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("company_days")
 
 
-@role_required(Role.ADMIN)
+@role_required(*EDITORS)
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     row = selectors.calendar_settings()
     if request.method == "POST":
