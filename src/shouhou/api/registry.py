@@ -19,7 +19,7 @@ from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import Forbidden, Invalid, NotFound, ShouhouError
 from shouhou.registry import selectors, services
-from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus, normalize_serial
+from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus
 from shouhou.registry.throttle import public_limited
 
 router = Router(tags=["registry"])
@@ -281,32 +281,13 @@ def unit_coverage(request: HttpRequest, serial: str, on: date | None = None) -> 
     the warranty start or the unit was never shipped; 429 over the per-IP rate limit."""
     if public_limited(request):
         raise RateLimited(_("请求过于频繁，请稍后再试。"))
-    # One query: the unit with its model's terms and its dealer's contact (chains walk further).
-    unit = (
-        Unit.objects.select_related("product_model", "dealer")
-        .only("serial", "shipped_on", "sold_on", "replaces_id", "replacement_days", "warranty_months",
-              "product_model__code", "product_model__replacement_days", "product_model__warranty_months",
-              "product_model__discontinued_on", "dealer__code", "dealer__name", "dealer__phone")
-        .filter(serial=normalize_serial(serial))
-        .first()
-    )
-    if unit is None:
-        raise NotFound(_("没有找到该序列号的设备。"))
-    day = on or timezone.localdate()
-    dates = cov.original_dates(unit, replaced_unit=lambda u: u.replaces, dates_of=lambda u: u.dates)
-    start = dates.sold_on or dates.shipped_on
-    if start is None:
-        raise Invalid(_("该设备尚未发货，没有保修起始日。"), serial=unit.serial)
-    if day < start:
-        raise Invalid(_("查询日期早于保修起始日 %(start)s。") % {"start": start.isoformat()},
-                      warranty_start=start.isoformat(), on=day.isoformat())
-    coverage = cov.coverage_on(dates=dates, terms=unit.terms, day=day)
-    dealer = unit.dealer
+    found = selectors.coverage_lookup(serial, on or timezone.localdate())
+    coverage = found.coverage
     return {
-        "serial": unit.serial, "model": unit.product_model.code, "coverage": coverage.status.value,
+        "serial": found.serial, "model": found.model, "coverage": coverage.status.value,
         "warranty_start": coverage.warranty_start, "replacement_end": coverage.replacement_end,
         "warranty_end": coverage.warranty_end, "days_left": coverage.days_left,
-        "dealer": {"code": dealer.code, "name": dealer.name, "phone": dealer.phone} if dealer else None,
+        "dealer": dict(zip(("code", "name", "phone"), found.dealer, strict=True)) if found.dealer else None,
     }
 
 

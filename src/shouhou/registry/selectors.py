@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -154,3 +156,68 @@ def coverage_today_map(units: list[Unit], day: date) -> dict[int, cov.Coverage |
         else:
             result[unit.pk] = cov.coverage_on(dates=start_dates, terms=unit.terms, day=day)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageLookup:
+    """What the public coverage API answers: the unit, its model code, its dealer's contact."""
+
+    serial: str
+    model: str
+    coverage: cov.Coverage
+    dealer: tuple[str, str, str] | None  # code, name, phone
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+@functools.cache
+def _coverage_sql() -> str:
+    from shouhou.registry.models import ProductModel
+
+    return (
+        "SELECT u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.replacement_days, u.warranty_months,"
+        " m.code, m.replacement_days, m.warranty_months, m.discontinued_on, d.code, d.name, d.phone"
+        f" FROM {Unit._meta.db_table} u JOIN {ProductModel._meta.db_table} m ON m.id = u.product_model_id"
+        f" LEFT JOIN {Dealer._meta.db_table} d ON d.id = u.dealer_id WHERE u.serial = %s"
+    )
+
+
+def coverage_lookup(serial: str, day: date) -> CoverageLookup:
+    """Coverage of the unit with SERIAL on DAY for the public API, in one indexed query.
+
+    The hot path of the public API (bench/coverage_http.py): a fixed SQL text on the unique serial
+    index, so no ORM query compilation per request; a replacement unit walks its chain through
+    the ORM (rare). Raises NotFound for an unknown serial and Invalid when the unit was never
+    shipped or DAY is before its warranty start.
+    """
+    from django.db import connection
+    from django.utils.translation import gettext as _
+
+    from shouhou.domain.errors import Invalid
+
+    with connection.cursor() as cursor:
+        cursor.execute(_coverage_sql(), [normalize_serial(serial)])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("没有找到该序列号的设备。"))
+    (serial, shipped_on, sold_on, replaces_id, unit_days, unit_months,
+     model, model_days, model_months, discontinued_on, dealer_code, dealer_name, dealer_phone) = row
+    terms = cov.Terms(model_days, model_months, _as_date(discontinued_on)).with_overrides(
+        replacement_days=unit_days, warranty_months=unit_months)
+    if replaces_id is None:
+        dates = cov.UnitDates(_as_date(shipped_on), _as_date(sold_on))
+    else:
+        unit = Unit.objects.select_related("replaces").get(serial=serial)
+        dates = cov.original_dates(unit, replaced_unit=lambda u: u.replaces, dates_of=lambda u: u.dates)
+    start = dates.sold_on or dates.shipped_on
+    if start is None:
+        raise Invalid(_("该设备尚未发货，没有保修起始日。"), serial=serial)
+    if day < start:
+        raise Invalid(_("查询日期早于保修起始日 %(start)s。") % {"start": start.isoformat()},
+                      warranty_start=start.isoformat(), on=day.isoformat())
+    dealer = (dealer_code, dealer_name, dealer_phone) if dealer_code is not None else None
+    return CoverageLookup(serial, model, cov.coverage_on(dates=dates, terms=terms, day=day), dealer)
