@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Coverage lookups over HTTP on PostgreSQL with 1,000,000 units, against two baselines.
+
+    .venv/bin/python bench/coverage_http.py [--units 1000000] [--duration 30] [--clients 8]
+
+1. Creates a scratch database shouhou_bench_http_<pid> next to DATABASE_URL (default
+   postgresql://postgres@127.0.0.1:5432/postgres), migrates it with `shouhou manage migrate`, and
+   fills it with a set-based INSERT … SELECT generate_series (8 models, 50 dealers, N units).
+2. Starts the production server (`shouhou web`) with SHOUHOU_PUBLIC_RATE=off and a settings module
+   from bench/coverage_bench that adds one bare view returning a fixed 200-byte JSON.
+3. wrk, CLIENTS connections for DURATION s each: GET /api/v1/units/{random serial}/coverage (a Lua
+   script picks the serial) and GET /bench/bare.
+4. pgbench, CLIENTS clients for DURATION s: the same unit+model+dealer lookup by unique serial:
+   the raw PostgreSQL floor.
+Prints requests/s, p99 and the ratios (goal: coverage ≥ 80% of the bare view's requests/s and
+p99 within 2×), then drops the scratch database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+
+LUA = """
+math.randomseed(os.time())
+local n = %(units)d
+request = function()
+  return wrk.format("GET", string.format("/api/v1/units/BN%%08d/coverage?on=2026-06-01", math.random(1, n)))
+end
+"""
+
+PGBENCH = """\\set i random(1, %(units)d)
+SELECT u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.replacement_days, u.warranty_months,
+       m.code, m.replacement_days, m.warranty_months, m.discontinued_on, d.code, d.name, d.phone
+  FROM registry_unit u JOIN registry_productmodel m ON m.id = u.product_model_id
+  LEFT JOIN registry_dealer d ON d.id = u.dealer_id
+ WHERE u.serial = 'BN' || lpad(:i::text, 8, '0');
+"""
+
+FILL = [
+    """INSERT INTO registry_productmodel (code, name, category, replacement_days, warranty_months,
+         discontinued_on, replacement_terms, free_repair_scope, active, created_at, updated_at)
+       SELECT 'SN-B' || i, '基准型号 ' || i, '服务器', CASE WHEN i = 8 THEN 0 ELSE 90 END, 12 * (1 + i % 3),
+              CASE WHEN i = 7 THEN date '2025-06-30' END, '', '', true, now(), now()
+         FROM generate_series(1, 8) i""",
+    """INSERT INTO registry_dealer (code, name, contact_name, phone, mobile, email, cc_emails, address,
+         region_code, active, created_at)
+       SELECT 'BD-' || lpad(i::text, 3, '0'), '基准代理商 ' || i, '', '0771-' || (5000000 + i), '', '', '', '',
+              '450100', true, now()
+         FROM generate_series(1, 50) i""",
+    """INSERT INTO registry_unit (serial, product_model_id, manufactured_on, shipped_on, sold_on, dealer_id,
+         customer_id, region_code, replacement_days, warranty_months, replaces_id, status, created_at, updated_at)
+       SELECT 'BN' || lpad(i::text, 8, '0'),
+              (SELECT min(id) FROM registry_productmodel) + i % 8,
+              date '2023-01-01' + (i % 1000),
+              date '2023-01-20' + (i % 1000),
+              CASE WHEN i % 5 = 0 THEN NULL ELSE date '2023-01-20' + (i % 1000) + (i % 20) END,
+              (SELECT min(id) FROM registry_dealer) + i % 50,
+              NULL, '450100', NULL, NULL, NULL, 'in_service', now(), now()
+         FROM generate_series(1, {units}) i""",
+    "ANALYZE",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def wrk(url: str, duration: int, clients: int, script: Path | None = None) -> tuple[float, float]:
+    argv = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{duration}s", "--latency"]
+    if script:
+        argv += ["-s", str(script)]
+    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"wrk saw {errors.group(1)} error responses on {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    value, unit = float(p99.group(1)), p99.group(2)
+    return rps, value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def pgbench(db_url: str, duration: int, clients: int, units: int, workdir: Path) -> tuple[float, float]:
+    script = workdir / "lookup.sql"
+    script.write_text(PGBENCH % {"units": units})
+    logs = workdir / "pglog"
+    logs.mkdir()
+    out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(duration),
+                          "-f", str(script), "-l", "--log-prefix", str(logs / "tx"), db_url],
+                         capture_output=True, text=True, check=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    latencies = sorted(int(line.split()[2]) for f in logs.iterdir() for line in f.read_text().splitlines())
+    return tps, latencies[int(len(latencies) * 0.99)] / 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=None, help="web processes (default: shouhou web's)")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
+    name = f"shouhou_bench_http_{os.getpid()}"
+    db_url = f"{base_url}/{name}"
+    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    workdir = Path(tempfile.mkdtemp(prefix="shouhou-bench-coverage-"))
+    # Put only the bench package on the path: bench/ itself holds calendar.py, which would shadow
+    # the standard library's calendar module.
+    (workdir / "path").mkdir()
+    (workdir / "path" / "coverage_bench").symlink_to(HERE / "coverage_bench")
+    env = {**os.environ, "DATABASE_URL": db_url, "SHOUHOU_DATA_DIR": str(workdir / "var"),
+           "SHOUHOU_PUBLIC_RATE": "off", "DJANGO_SETTINGS_MODULE": "coverage_bench.settings",
+           "PYTHONPATH": os.pathsep.join([str(workdir / "path"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    env.pop("DEBUG", None)
+    proc = None
+    try:
+        started = time.monotonic()
+        subprocess.run([str(VENV_BIN / "shouhou"), "manage", "migrate", "-v0"], env=env, check=True)
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            for sql in FILL:
+                conn.execute(sql.replace("{units}", str(args.units)))  # type: ignore[arg-type]
+        print(f"database {name}: migrated and filled with {args.units:,} units in "
+              f"{time.monotonic() - started:.1f}s")
+        port = free_port()
+        web = [str(VENV_BIN / "shouhou"), "web", "--port", str(port)]
+        if args.workers:
+            web += ["--workers", str(args.workers)]
+        proc = subprocess.Popen(web, env=env, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        wait_up(base + "/healthz")
+        lua = workdir / "coverage.lua"
+        lua.write_text(LUA % {"units": args.units})
+        body = urllib.request.urlopen(base + "/api/v1/units/BN00000001/coverage?on=2026-06-01").read()
+        print("sample:", body.decode())
+        wrk(base + "/bench/bare", 3, args.clients)  # warm-up: connections, caches
+        wrk(base + "/", 3, args.clients, lua)
+        bare = wrk(base + "/bench/bare", args.duration, args.clients)
+        coverage = wrk(base + "/", args.duration, args.clients, lua)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        proc = None
+        floor = pgbench(db_url, args.duration, args.clients, args.units, workdir)
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    print(f"{args.units:,} units, {args.clients} clients, {args.duration}s each, {os.cpu_count()} cores")
+    print(f"{'what':<34} {'req/s':>10} {'p99 ms':>8}")
+    for label, (rps, p99) in (("coverage API (shouhou web)", coverage), ("bare Django view (same server)", bare),
+                              ("pgbench lookup (PostgreSQL floor)", floor)):
+        print(f"{label:<34} {rps:>10.0f} {p99:>8.2f}")
+    rps_ratio, p99_ratio = coverage[0] / bare[0], coverage[1] / bare[1]
+    print(f"coverage / bare view: req/s {rps_ratio:.2f} (goal >= 0.80), p99 {p99_ratio:.2f}x (goal <= 2)")
+    print(f"coverage / PostgreSQL floor: req/s {coverage[0] / floor[0]:.3f}")
+    return 0 if rps_ratio >= 0.8 and p99_ratio <= 2 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
