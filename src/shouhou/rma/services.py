@@ -107,6 +107,7 @@ def _check_form(
     reported_on: Any,
     topology_required: bool,
     order: ServiceOrder | None,
+    stored_topologies: frozenset[str] = frozenset(),
 ) -> list[_CheckedLine]:
     """Every problem of a form at once, so the dealer fixes them in one go; raises Invalid."""
     errors: list[str] = []
@@ -175,7 +176,7 @@ def _check_form(
                 topology_kind(topology)
             except Invalid as exc:
                 missing(f"lines[{row}].topology", _("第 %(row)s 行：") % where + str(exc))
-        elif topology_required:
+        elif topology_required and serial not in stored_topologies:
             missing(f"lines[{row}].topology", _("第 %(row)s 行：缺少配置拓扑图") % where)
         if unit is not None and coverage:
             checked.append(_CheckedLine(unit, coverage, fault, advance, reason, topology or None))
@@ -232,10 +233,12 @@ def order_submit(
     at = _aware_past(submitted_at, now=now, field="submitted_at") if submitted_at else now
     reported = _aware_past(reported_at, now=now, field="reported_at") if reported_at else at
     cal = work_calendar()
+    # A draft's lines keep the diagrams uploaded with it, by serial.
+    old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology} if draft else {}
     checked = _check_form(
         dealer=dealer, contact_name=contact_name, contact_phone=contact_phone, return_address=return_address,
         lines=lines, reported_on=timezone.localtime(reported, cal.tz).date(),
-        topology_required=topology_required, order=draft,
+        topology_required=topology_required, order=draft, stored_topologies=frozenset(old_topologies),
     )
     order = draft or ServiceOrder(dealer=dealer)
     order.contact_name = contact_name.strip()
@@ -248,9 +251,7 @@ def order_submit(
     order.submitted_by = actor
     order.source = source
     order.save()
-    old_topologies = {}
     if draft is not None:
-        old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology}
         draft.lines.all().delete()
     created = []
     for position, item in enumerate(checked, start=1):
