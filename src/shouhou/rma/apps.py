@@ -13,3 +13,4 @@ class RmaConfig(AppConfig):
         # After the registry demo, which creates the units (apps are ready in INSTALLED_APPS order).
         if demo.load_demo not in bootstrap.DEMO_STEPS:
             bootstrap.DEMO_STEPS.append(demo.load_demo)
+        __import__("shouhou.rma.nav", fromlist=["register_nav"]).register_nav()
