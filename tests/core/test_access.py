@@ -11,11 +11,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 # Deliberately public: no login, no private data (warranty check, find-my-dealer, calendar).
-PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json", "/warranty/", "/dealers/find/"}
+PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json", "/warranty/", "/dealers/find/",
+          "/rma/status/"}
 PUBLIC_PREFIXES = ("/api/v1/calendar/",)
 # Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).
 DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers",
-                  "/units/", "/units/export.xlsx", "/units/labels.pdf", "/api/v1/units", "/api/v1/customers"}
+                  "/units/", "/units/export.xlsx", "/units/labels.pdf", "/api/v1/units", "/api/v1/customers",
+                  "/api/v1/service-orders"}
+DEALER_PREFIXES = ("/portal/",)  # the dealer portal: scoped to the dealer by every view
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
 
 
@@ -52,7 +55,8 @@ def test_anonymous_is_sent_to_login_or_refused(client, path):
         assert "/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("path", [p for p in ALL_PATHS if not _public(p) and p not in DEALER_VISIBLE | SKIP])
+@pytest.mark.parametrize("path", [p for p in ALL_PATHS if not _public(p) and p not in DEALER_VISIBLE | SKIP
+                                  and not p.startswith(DEALER_PREFIXES)])
 def test_dealer_user_is_refused_every_staff_route(client_for, alice, path):
     response = client_for(alice).get(path)
     assert response.status_code in {302, 401, 403, 404}, path
