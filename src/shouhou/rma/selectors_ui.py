@@ -1,0 +1,151 @@
+"""Reads of the RMA pages (queue, order page, receiving, portal), through the dealer scoping layer.
+
+`line_rows` turns lines into what a page shows (deadline badge in working days, allowed events
+for the viewer) with a fixed number of queries, whatever the number of lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouhou.core.models import AuditEvent
+from shouhou.core.scoping import scoped
+from shouhou.domain import rma
+from shouhou.domain.calendar import WorkCalendar
+from shouhou.registry.models import normalize_serial
+from shouhou.rma.models import DRAFT, FINAL_STATES, OPEN_STATES, OrderLine, ServiceOrder
+from shouhou.rma.selectors import provisional
+
+# Lines the receiving desk may receive (the domain's guard of `receive`).
+RECEIVABLE_STATES = (rma.State.APPROVED.value, rma.State.AWAITING_RETURN.value, rma.State.IN_TRANSIT.value)
+# Lines where the next move is the dealer's (the portal's "to do").
+DEALER_MOVE_STATES = tuple(s.value for s, party in rma.WHOSE_MOVE.items() if party == "dealer")
+
+
+@dataclass
+class Due:
+    """A deadline as a badge: "剩 2 个工作日", or red "已超期 1 个工作日"."""
+
+    at: datetime
+    text: str
+    css: str
+    provisional: bool
+    dealer: bool
+    working_days: int
+
+
+def due_of(line: OrderLine, *, now: datetime, cal: WorkCalendar) -> Due | None:
+    at = line.due_at or line.dealer_due_at
+    if at is None:
+        return None
+    today = cal.local(now).date()
+    day = cal.local(at).date()
+    if now > at:
+        late = cal.working_days_between(day, today)
+        text = (_("已超期 %(n)s 个工作日") % {"n": late}) if late > 0 else _("已超期")
+        css, left = "due overdue", -late
+    else:
+        left = cal.working_days_between(today, day)
+        text = _("今日到期") if left <= 0 else _("剩 %(n)s 个工作日") % {"n": left}
+        css = "due soon" if left <= 1 else "due"
+    is_provisional = provisional(cal, line)
+    if is_provisional:
+        css += " provisional"
+    return Due(at=at, text=text, css=css, provisional=is_provisional, dealer=line.due_at is None,
+               working_days=left)
+
+
+@dataclass
+class LineRow:
+    line: OrderLine
+    due: Due | None
+    allowed: tuple[str, ...]
+    whose_move: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def line_rows(lines: list[OrderLine], *, role: str, now: datetime, cal: WorkCalendar) -> list[LineRow]:
+    rows = []
+    for line in lines:
+        if line.is_draft:
+            rows.append(LineRow(line, None, (), "dealer"))
+            continue
+        snap = line.snapshot()
+        rows.append(LineRow(line, due_of(line, now=now, cal=cal),
+                            tuple(str(e) for e in rma.allowed_for(snap, role)), rma.whose_move(snap)))
+    return rows
+
+
+QUEUE_SORT = (F("due_at").asc(nulls_last=True), F("dealer_due_at").asc(nulls_last=True), "id")
+
+
+def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool = False, dealer: str = "",
+                model: str = "", q: str = "", now: datetime | None = None) -> QuerySet[OrderLine]:
+    """Submitted lines USER may see for the staff queue, most urgent deadline first.
+
+    `state` "" means every open state, "all" every state; `q` is a serial or an RMA number.
+    """
+    now = now or timezone.now()
+    qs = scoped(user, OrderLine).exclude(state=DRAFT)
+    if state == "all":
+        pass
+    elif state == "final":
+        qs = qs.filter(state__in=FINAL_STATES)
+    elif state:
+        qs = qs.filter(state__in=state.split(","))
+    else:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if path:
+        qs = qs.filter(path__in=path.split(","))
+    if overdue:
+        qs = qs.filter(Q(due_at__lt=now) | Q(dealer_due_at__lt=now))
+    if dealer:
+        qs = qs.filter(order__dealer__code=dealer)
+    if model:
+        qs = qs.filter(unit__product_model__code=model)
+    if q:
+        term = q.strip()
+        qs = qs.filter(Q(serial__startswith=normalize_serial(term)) | Q(order__number__iexact=term)
+                       | Q(order__number__endswith=term.upper()))
+    return qs.select_related("order", "order__dealer", "order__submitted_by", "unit__product_model").order_by(
+        *QUEUE_SORT)
+
+
+def receivable_line(user: Any, serial: str) -> OrderLine | None:
+    """The authorised line of SERIAL waiting for its unit, or None."""
+    return (scoped(user, OrderLine).filter(serial=normalize_serial(serial), state__in=RECEIVABLE_STATES)
+            .select_related("order", "order__dealer", "unit__product_model").order_by("id").first())
+
+
+def received_today(user: Any, *, now: datetime, cal: WorkCalendar) -> list[OrderLine]:
+    today = cal.local(now).date()
+    start = datetime.combine(today, datetime.min.time(), cal.tz)
+    return list(scoped(user, OrderLine).filter(received_at__gte=start)
+                .select_related("order", "order__dealer", "unit__product_model").order_by("-received_at", "-id"))
+
+
+def unit_history(order: ServiceOrder, lines: list[OrderLine]) -> dict[int, list[OrderLine]]:
+    """Other service lines of each line's unit (staff only: they may span dealers)."""
+    unit_ids = [ln.unit_id for ln in lines if ln.unit_id]
+    history: dict[int, list[OrderLine]] = {}
+    if not unit_ids:
+        return history
+    for other in (OrderLine.objects.filter(unit_id__in=unit_ids).exclude(order=order).exclude(state=DRAFT)
+                  .select_related("order").order_by("-id")):
+        history.setdefault(other.unit_id, []).append(other)
+    return history
+
+
+def order_timeline(user: Any, order: ServiceOrder, lines: list[OrderLine]) -> QuerySet[AuditEvent]:
+    """The audit events of ORDER and its lines that USER may see, oldest first."""
+    line_ids = [str(ln.pk) for ln in lines]
+    return scoped(user, AuditEvent).filter(
+        Q(object_type=ServiceOrder._meta.label_lower, object_id=str(order.pk))
+        | Q(object_type=OrderLine._meta.label_lower, object_id__in=line_ids)
+    ).select_related("actor").order_by("at", "id")

@@ -1,0 +1,467 @@
+"""Staff pages of service orders: queue, service form on a dealer's behalf, review and the
+order page with one form per allowed event, receiving desk, documents.
+
+The dealer portal (`views_portal`) reuses the helpers here with the dealer's role; every read
+goes through the dealer scoping layer, so a dealer reaching a shared helper sees only its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shouhou.core.access import staff_required
+from shouhou.core.scoping import get_for, scoped
+from shouhou.domain import rma
+from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
+from shouhou.registry.models import Dealer, ProductModel
+from shouhou.rma import documents, selectors_ui, services, services_forms, xlsx_form
+from shouhou.rma.forms import (
+    DAMAGE_LABELS,
+    EVENT_FORMS,
+    EVENT_LABELS,
+    LineForm,
+    OrderForm,
+    event_form,
+    line_formset,
+    lines_of,
+)
+from shouhou.rma.models import (
+    DRAFT,
+    LineAttachment,
+    LinePath,
+    LineState,
+    Notification,
+    OrderLine,
+    OrderSource,
+    ServiceOrder,
+)
+from shouhou.rma.policy import work_calendar
+from shouhou.rma.selectors import line_get_for, order_get_for, viewer_role
+
+PAGE_SIZE = 50
+
+
+def event_label(event: str) -> str:
+    return str(EVENT_LABELS.get(event, event))
+
+
+# --- the staff queue -----------------------------------------------------------------------------
+
+QUEUE_FILTERS = ("state", "path", "overdue", "dealer", "model", "q")
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    params = {k: request.GET.get(k, "").strip() for k in QUEUE_FILTERS if request.GET.get(k, "").strip()}
+    lines = selectors_ui.line_search(request.user, state=params.get("state", ""), path=params.get("path", ""),
+                                     overdue=params.get("overdue") == "1", dealer=params.get("dealer", ""),
+                                     model=params.get("model", ""), q=params.get("q", ""))
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    now, cal = timezone.now(), work_calendar()
+    rows = selectors_ui.line_rows(list(page.object_list), role="staff", now=now, cal=cal)
+    return render(request, "rma/queue.html", {
+        "page": page, "rows": rows, "params": params, "query": urlencode(params),
+        "states": [c for c in LineState.choices if c[0] != DRAFT], "paths": LinePath.choices,
+        "dealers": Dealer.objects.only("code", "name").order_by("code"),
+        "models": ProductModel.objects.only("code", "name").order_by("code"),
+    })
+
+
+# --- the service form (shared with the portal) ---------------------------------------------------
+
+
+def _kept_topology(order: ServiceOrder | None) -> dict[str, Any]:
+    if order is None:
+        return {}
+    return {ln.serial: ln.topology for ln in order.lines.all() if ln.serial and ln.topology}
+
+
+def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: ServiceOrder | None, portal: bool,
+                    case_number: str = "") -> HttpResponse:
+    """The service form: GET shows it (a draft's values, or the dealer's details); POST with
+    `action=draft` saves a draft, anything else submits. Errors are listed per line."""
+    staff = not portal
+    if request.method == "POST":
+        form = OrderForm(request.POST, staff=staff and draft is None)
+        formset = line_formset(request.POST, request.FILES)
+        submit = request.POST.get("action") != "draft"
+        if form.is_valid() and formset.is_valid():
+            dealer = form.cleaned_data.get("dealer") or dealer
+            errors = form.missing() if submit else ([] if dealer else [_("请选择代理商")])
+            lines, line_errors = lines_of(formset, dealer=dealer, kept_topology=_kept_topology(draft), submit=submit)
+            errors += line_errors
+            if not errors and dealer is not None:
+                header = {k: form.cleaned_data.get(k) or "" for k in
+                          ("contact_name", "contact_phone", "contact_email", "return_address")}
+                source = (draft.source if draft is not None else OrderSource.WEB if portal else OrderSource.STAFF)
+                try:
+                    if submit:
+                        order = services.order_submit(
+                            dealer=dealer, actor=request.user, lines=lines, draft=draft,
+                            case_number=form.cleaned_data.get("case_number") or "", source=source, **header)
+                        messages.success(request, _("服务单已提交，等待售后服务中心审核。"))
+                    else:
+                        order = services.order_save_draft(dealer=dealer, actor=request.user, order=draft,
+                                                          lines=lines, source=source, **header)
+                        messages.success(request, _("草稿已保存。"))
+                except Invalid as exc:
+                    errors = list(exc.extra.get("errors") or [str(exc)])
+                else:
+                    name = "portal_order" if portal else "rma_order"
+                    return redirect(reverse(name, args=[order.pk]))
+        else:
+            errors = [_("表单填写有误，请检查标红的字段。")]
+        status = 422
+    else:
+        errors, status = [], 200
+        if draft is not None:
+            form = OrderForm(initial={"contact_name": draft.contact_name, "contact_phone": draft.contact_phone,
+                                      "contact_email": draft.contact_email, "return_address": draft.return_address,
+                                      "case_number": draft.case_number}, staff=False)
+            initial = [{"serial": ln.serial, "fault": ln.fault, "advance_requested": ln.advance_requested,
+                        "advance_reason": ln.advance_reason} for ln in draft.lines.all()]
+            formset = line_formset(initial=initial)
+        else:
+            initial = {"case_number": case_number}
+            if dealer is not None:
+                initial.update({"dealer": dealer.code, "contact_name": dealer.contact_name,
+                                "contact_phone": dealer.phone or dealer.mobile, "contact_email": dealer.email,
+                                "return_address": dealer.address})
+            form = OrderForm(initial=initial, staff=staff)
+            formset = line_formset()
+    return render(request, "rma/order_form.html", {
+        "form": form, "formset": formset, "errors": errors, "dealer": dealer, "draft": draft, "portal": portal,
+        "kept": _kept_topology(draft),
+        "line_row_url": reverse("portal_order_line_row" if portal else "rma_order_line_row"),
+        "template_url": reverse("portal_order_template") if portal else (
+            reverse("rma_order_template") + (f"?dealer={dealer.code}" if dealer else "")),
+    }, status=status)
+
+
+def line_row(request: HttpRequest) -> HttpResponse:
+    """One more blank line of the formset (htmx); the TOTAL_FORMS input is swapped out of band."""
+    try:
+        index = max(0, min(int(request.GET.get("lines-TOTAL_FORMS", "3")), 49))
+    except ValueError:
+        index = 3
+    form = LineForm(prefix=f"lines-{index}")
+    return render(request, "rma/order_form.html#line-row", {"line_form": form, "row": index + 1, "total": index + 1,
+                                                             "oob": True})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def order_new(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("dealer", "").strip()
+    dealer = Dealer.objects.filter(code=code).first() if code else None
+    if code and dealer is None:
+        raise NotFound(_("没有找到代理商 %(code)s。") % {"code": code})
+    return order_form_page(request, dealer=dealer, draft=None, portal=False,
+                           case_number=request.GET.get("case", "").strip()[:32])
+
+
+@staff_required
+@require_GET
+def order_line_row(request: HttpRequest) -> HttpResponse:
+    return line_row(request)
+
+
+def draft_for(user: Any, pk: int) -> ServiceOrder:
+    order = get_for(user, ServiceOrder.objects.select_related("dealer"), pk=pk)
+    if not order.is_draft:
+        raise NotFound(_("该服务单已提交，不能再修改。"))
+    return order
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = draft_for(request.user, pk)
+    return order_form_page(request, dealer=draft.dealer, draft=draft, portal=False)
+
+
+# --- the order page -------------------------------------------------------------------------------
+
+
+def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
+                  bound: dict[tuple[int, str], Any] | None = None) -> dict[str, Any]:
+    """Everything the order page shows, for staff or for the order's dealer."""
+    role = viewer_role(request.user)
+    now, cal = timezone.now(), work_calendar()
+    lines = list(order.lines.select_related("unit__product_model", "replacement_unit")
+                 .prefetch_related("deadlines", "quotes", "shipments", "repairs__technician", "attachments",
+                                   "charges"))
+    rows = selectors_ui.line_rows(lines, role=role, now=now, cal=cal)
+    history = {} if portal else selectors_ui.unit_history(order, lines)
+    docs = list(scoped(request.user, Notification).filter(order=order).exclude(attachment="")
+                .exclude(line__isnull=True).order_by("-created_at"))
+    bound = bound or {}
+    for row in rows:
+        row.extra["forms"] = [
+            {"event": ev, "label": event_label(ev),
+             "form": bound.get((row.line.pk, ev)) or event_form(ev, row.line)}
+            for ev in row.allowed if ev != "receive" or not portal
+        ]
+        row.extra["history"] = history.get(row.line.unit_id, [])
+        row.extra["damage"] = [DAMAGE_LABELS.get(d, d) for d in row.line.damage or ()]
+        row.extra["documents"] = [d for d in docs if d.line_id == row.line.pk]
+        row.extra["sheet"] = any(d.kind == "repair_tracking_sheet" for d in row.extra["documents"]) or (
+            row.line.path in {p.value for p in rma.REPLACEMENT_PATHS} and row.line.fault_confirmed is not None)
+    timeline = list(selectors_ui.order_timeline(request.user, order, lines))
+    return {"order": order, "rows": rows, "timeline": timeline, "portal": portal, "now": now,
+            "authorised": order.number is not None}
+
+
+@staff_required
+@require_GET
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_get_for(request.user, pk)
+    return render(request, "rma/order_detail.html", order_context(request, order, portal=False))
+
+
+def conflict(request: HttpRequest, *, message: str, allowed: list[str], back: str) -> HttpResponse:
+    return render(request, "rma/conflict.html", {
+        "message": message, "allowed": [event_label(e) for e in allowed], "back": back}, status=409)
+
+
+def apply_event(request: HttpRequest, pk: int, line_id: int, event: str, *, portal: bool) -> HttpResponse:
+    """POST one event's form for a line: validate, call `line_apply`, go back to the order page.
+
+    A stale version or an event the state no longer allows answers 409 with a page that says
+    so (and which events are allowed now); bad fields re-show the page with the form's errors.
+    """
+    line = line_get_for(request.user, order_id=pk, line_id=line_id)
+    if event not in EVENT_FORMS:
+        raise NotFound(_("没有这个操作。"))
+    role = viewer_role(request.user)
+    if line.is_draft:
+        raise IllegalEvent(_("服务单尚未提交。"), allowed=[])
+    if not rma.actor_may(role, event, state=line.state) or (portal and event == "receive"):
+        raise Forbidden(_("您不能执行此操作（%(event)s）。") % {"event": event_label(event)})
+    back = reverse("portal_order" if portal else "rma_order", args=[pk]) + f"#line-{line.pk}"
+    form = event_form(event, line, request.POST, request.FILES)
+    problem = ""
+    if form.is_valid():
+        try:
+            if event == "receive":
+                services_forms.line_receive(line=line, actor=request.user, version=form.cleaned_data["version"],
+                                            condition=form.cleaned_data.get("condition", ""),
+                                            photo=form.cleaned_data.get("photo"))
+            else:
+                services.line_apply(line=line, event=event, actor=request.user,
+                                    version=form.cleaned_data["version"], fields=form.fields_for_event())
+        except StaleVersion:
+            return conflict(request, message=_("该记录已被他人修改，请刷新后重试。"), allowed=[], back=back)
+        except IllegalEvent as exc:
+            allowed = [e for e in exc.allowed if rma.actor_may(role, e, state=line.state)]
+            message = _("当前状态（%(state)s）不能执行“%(event)s”。") % {
+                "state": line.get_state_display(), "event": event_label(event)}
+            return conflict(request, message=message, allowed=allowed, back=back)
+        except Invalid as exc:
+            problem = str(exc)
+        else:
+            messages.success(request, _("已完成：%(event)s。") % {"event": event_label(event)})
+            return redirect(back)
+    if problem:
+        form.add_error(None, problem)
+    order = order_get_for(request.user, pk)
+    template = "portal/order_detail.html" if portal else "rma/order_detail.html"
+    context = order_context(request, order, portal=portal, bound={(line.pk, event): form})
+    context["open_form"] = (line.pk, event)
+    return render(request, template, context, status=422)
+
+
+@staff_required
+@require_POST
+def line_event(request: HttpRequest, pk: int, line_id: int, event: str) -> HttpResponse:
+    return apply_event(request, pk, line_id, event, portal=False)
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A PDF of the order (return authorisation) or of one of its lines (`?line=ID`).
+
+    The stored one (attached to the notice) when there is one, else rendered now.
+    """
+    if kind not in documents.KINDS:
+        raise NotFound(_("没有这种文档。"))
+    order = order_get_for(request.user, pk)
+    if kind == "return_authorisation" and order.number is None:
+        raise NotFound(_("服务单尚未审核通过。"))
+    target: OrderLine | ServiceOrder = order
+    line_id = request.GET.get("line", "")
+    if kind != "return_authorisation":
+        if not line_id.isdigit():
+            raise NotFound(_("没有找到该记录。"))
+        target = line_get_for(request.user, order_id=pk, line_id=int(line_id))
+    stored = scoped(request.user, Notification).filter(order=order, kind=kind).exclude(attachment="")
+    if isinstance(target, OrderLine):
+        stored = stored.filter(line=target)
+    note = stored.order_by("-created_at").first()
+    name = documents.filename(kind, target)
+    if note is not None:
+        try:
+            return FileResponse(note.attachment.open("rb"), content_type="application/pdf", filename=name)
+        except OSError:
+            pass
+    if kind == "repair_tracking_sheet" and isinstance(target, OrderLine) and not (
+            target.path in {p.value for p in rma.REPLACEMENT_PATHS} and target.fault_confirmed is not None):
+        raise NotFound(_("返修件尚未检测，还没有返修跟踪单。"))
+    response = HttpResponse(documents.render(kind, target), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def line_file_response(request: HttpRequest, pk: int, line_id: int, attachment_id: int | None) -> HttpResponse:
+    line = line_get_for(request.user, order_id=pk, line_id=line_id)
+    if attachment_id is None:
+        field = line.topology
+    else:
+        field = get_for(request.user, LineAttachment, pk=attachment_id, line=line).file
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1])
+
+
+@staff_required
+@require_GET
+def order_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    return document_response(request, pk, kind)
+
+
+@staff_required
+@require_GET
+def line_topology(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    return line_file_response(request, pk, line_id, None)
+
+
+@staff_required
+@require_GET
+def line_attachment(request: HttpRequest, pk: int, line_id: int, attachment_id: int) -> HttpResponse:
+    return line_file_response(request, pk, line_id, attachment_id)
+
+
+# --- receiving ------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def receive(request: HttpRequest) -> HttpResponse:
+    """The receiving desk: scan a serial (the scanner types it and presses Enter)."""
+    serial = request.GET.get("serial", "").strip()[:64]
+    now, cal = timezone.now(), work_calendar()
+    context: dict[str, Any] = {"serial": serial, "today": selectors_ui.received_today(request.user, now=now, cal=cal)}
+    status = 200
+    if serial:
+        line = selectors_ui.receivable_line(request.user, serial)
+        if line is None:
+            context["refused"] = _("序列号 %(serial)s 没有待签收的已授权服务单，不能签收。") % {"serial": serial}
+            status = 404
+        else:
+            context["line"] = line
+            context["form"] = event_form("receive", line)
+    if request.htmx:
+        return render(request, "rma/receive.html#desk", context, status=status)
+    return render(request, "rma/receive.html", context, status=status)
+
+
+@staff_required
+@require_POST
+def receive_line(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = get_for(request.user, OrderLine.objects.select_related("order", "order__dealer", "unit__product_model"),
+                   pk=line_id)
+    form = event_form("receive", line, request.POST, request.FILES)
+    now, cal = timezone.now(), work_calendar()
+    context: dict[str, Any] = {"serial": line.serial, "line": line, "form": form}
+    if form.is_valid():
+        try:
+            services_forms.line_receive(line=line, actor=request.user, version=form.cleaned_data["version"],
+                                        condition=form.cleaned_data.get("condition", ""),
+                                        photo=form.cleaned_data.get("photo"))
+        except StaleVersion:
+            return conflict(request, message=_("该记录已被他人修改，请刷新后重试。"), allowed=[],
+                            back=reverse("rma_receive"))
+        except IllegalEvent:
+            context = {"refused": _("序列号 %(serial)s 已签收或不在可签收状态。") % {"serial": line.serial}}
+        except Invalid as exc:
+            form.add_error(None, str(exc))
+        else:
+            context = {"received": line, "serial": ""}
+            if not request.htmx:
+                messages.success(request, _("已签收 %(serial)s。") % {"serial": line.serial})
+                return redirect("rma_receive")
+    context["today"] = selectors_ui.received_today(request.user, now=now, cal=cal)
+    template = "rma/receive.html#desk" if request.htmx else "rma/receive.html"
+    return render(request, template, context, status=200 if form.is_valid() else 422)
+
+
+# --- the xlsx service form ------------------------------------------------------------------------
+
+
+def _dealer_param(request: HttpRequest) -> Dealer:
+    code = (request.GET.get("dealer") or request.POST.get("dealer") or "").strip()
+    dealer = Dealer.objects.filter(code=code).first() if code else None
+    if dealer is None:
+        raise NotFound(_("请用 ?dealer=代理商代码 指定代理商。"))
+    return dealer
+
+
+def template_response(dealer: Dealer) -> HttpResponse:
+    response = HttpResponse(xlsx_form.template_bytes(dealer),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="service-form-{dealer.code}.xlsx"'
+    return response
+
+
+def upload_page(request: HttpRequest, *, dealer: Dealer, portal: bool) -> HttpResponse:
+    """Upload a filled template: a DRAFT order to review and submit, or every problem by row and column."""
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = [_("请选择要上传的 Excel 文件。")]
+        else:
+            try:
+                parsed = xlsx_form.parse(upload, size=upload.size, dealer=dealer)
+            except ValueError as exc:
+                errors = [str(exc)]
+            else:
+                errors = parsed.errors
+                if not errors:
+                    order = services.order_save_draft(dealer=dealer, actor=request.user, lines=parsed.lines,
+                                                      source=OrderSource.XLSX, **parsed.header)
+                    messages.success(request, _("已导入 %(n)s 台设备，请为每台设备上传配置拓扑图，核对后提交。")
+                                     % {"n": len(parsed.lines)})
+                    return redirect(reverse("portal_order_edit" if portal else "rma_order_edit", args=[order.pk]))
+        status = 422
+    return render(request, "rma/order_upload.html", {
+        "dealer": dealer, "errors": errors, "portal": portal,
+        "template_url": reverse("portal_order_template") if portal
+        else reverse("rma_order_template") + f"?dealer={dealer.code}",
+    }, status=status)
+
+
+@staff_required
+@require_GET
+def order_template(request: HttpRequest) -> HttpResponse:
+    return template_response(_dealer_param(request))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def order_upload(request: HttpRequest) -> HttpResponse:
+    return upload_page(request, dealer=_dealer_param(request), portal=False)

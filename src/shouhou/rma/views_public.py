@@ -1,0 +1,59 @@
+"""The public status page of an RMA (no login): RMA number + serial → state and dates.
+
+Nothing personal is shown, and a wrong pair gets the same "not found" answer whether the number,
+the serial or both are wrong. Rate-limited per IP together with the registry's public pages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shouhou.registry.models import normalize_serial
+from shouhou.registry.views_public import _base_context, public_page
+from shouhou.rma.models import OrderLine, Shipment
+
+PUBLIC_STATE = {
+    "submitted": "待审核", "info_requested": "待补充资料", "approved": "同意返厂检测，等待寄回",
+    "advance_approved": "同意提前换货", "replacement_shipped": "新机已发出", "awaiting_return": "等待寄回故障件",
+    "in_transit": "寄送中", "received": "已签收，等待检测", "inspected": "已检测", "quoting": "已检测，等待报价",
+    "quoted": "等待代理商确认报价", "repairing": "维修中", "repaired": "已修复，等待发货", "replacing": "等待换货发出",
+    "returning": "等待寄回", "scrapping": "报废处理中", "shipped": "已发货", "closed": "已完成",
+    "rejected": "未通过审核", "cancelled": "已取消",
+}
+
+
+def _approved_at(line: OrderLine) -> datetime | None:
+    from shouhou.core.models import AuditEvent
+
+    event = (AuditEvent.objects.filter(object_type=OrderLine._meta.label_lower, object_id=str(line.pk),
+                                       verb__in=("line.approve", "line.approve_advance")).order_by("at").first())
+    if event is None:
+        return None
+    raw = (event.data or {}).get("at")
+    return datetime.fromisoformat(raw) if raw else event.at
+
+
+@public_page
+def status(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("number", "").strip().upper()[:20]
+    serial = normalize_serial(request.GET.get("serial", ""))[:64]
+    context: dict[str, Any] = {**_base_context(), "number": number, "serial": serial}
+    if not (number and serial):
+        return render(request, "rma/status.html", context)
+    line = (OrderLine.objects.select_related("order", "unit__product_model")
+            .filter(order__number=number, serial=serial).first())
+    if line is None:
+        return render(request, "rma/status.html", {**context, "not_found": True}, status=404)
+    shipped = Shipment.objects.filter(line=line, direction="to_dealer").aggregate(first=Min("shipped_at"))["first"]
+    context.update({
+        "line": line, "state": PUBLIC_STATE.get(line.state, line.state),
+        "model": line.unit.product_model.code if line.unit else "",
+        "dates": [("提交", line.order.submitted_at), ("审核通过", _approved_at(line)), ("签收", line.received_at),
+                  ("发货", shipped)],
+    })
+    return render(request, "rma/status.html", context)
