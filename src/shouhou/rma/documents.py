@@ -165,7 +165,7 @@ class _Page:
         return self.buffer.getvalue()
 
 
-def _line_dates(line: OrderLine) -> dict[str, datetime | None]:
+def _line_dates(line: OrderLine) -> dict[str, Any]:
     """Submitted, received, inspected, repaired/replaced, shipped: from the line's own records."""
     from shouhou.core.models import AuditEvent
 
@@ -181,7 +181,9 @@ def _line_dates(line: OrderLine) -> dict[str, datetime | None]:
 
     shipments = list(line.shipments.filter(direction="to_dealer").order_by("shipped_at"))
     repairs = list(line.repairs.order_by("completed_at"))
+    inspection = events.get("line.inspect")
     return {
+        "components": list(line.components or ((inspection.data or {}).get("components", []) if inspection else ())),
         "submitted": line.order.submitted_at,
         "received": line.received_at,
         "inspected": at("line.inspect"),
@@ -226,7 +228,7 @@ def _repair_tracking_sheet(line: OrderLine) -> bytes:
     damage = "、".join(DAMAGE_LABELS.get(d, d) for d in line.damage or ()) or "无"
     confirmed = {True: "是", False: "否", None: "—"}[line.fault_confirmed]
     page.rows([("故障确认", confirmed), ("损坏情况", damage),
-               ("故障部件", "、".join(line.components or ()) or "—")], columns=1)
+               ("故障部件", "、".join(dates["components"]) or "—")], columns=1)
     page.section("处理与维修")
     repairs = list(line.repairs.select_related("technician").order_by("completed_at"))
     shipments = list(line.shipments.order_by("shipped_at"))
