@@ -318,7 +318,8 @@ def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     name = documents.filename(kind, target)
     if note is not None:
         try:
-            return FileResponse(note.attachment.open("rb"), content_type="application/pdf", filename=name)
+            return FileResponse(note.attachment.open("rb"), content_type="application/pdf", filename=name,
+                                as_attachment=True)
         except OSError:
             pass
     if kind == "repair_tracking_sheet" and isinstance(target, OrderLine) and not (
