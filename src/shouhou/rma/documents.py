@@ -154,9 +154,11 @@ class _Page:
         return lines
 
     def barcode(self, value: str) -> None:
-        code = Code128(value, barHeight=12 * mm, barWidth=0.32 * mm, humanReadable=True)
+        code = Code128(value, barHeight=11 * mm, barWidth=0.32 * mm, humanReadable=False)
         x = self.RIGHT - code.width
-        code.drawOn(self.canvas, x, self.y - 6 * mm)
+        code.drawOn(self.canvas, x, self.y - 5 * mm)
+        self.canvas.setFont("Helvetica", 8)
+        self.canvas.drawCentredString(x + code.width / 2, self.y - 9 * mm, value)
 
     def finish(self) -> bytes:
         self.canvas.setFont(self.font, 8)
@@ -208,12 +210,14 @@ def _repair_tracking_sheet(line: OrderLine) -> bytes:
     page.section("设备与代理商")
     page.rows([
         ("序列号", line.serial),
-        ("产品型号", f"{model.code} {model.name}" if model else "—"),
-        ("代理商", f"{order.dealer.name}（{order.dealer.code}）"),
         ("保修状态", COVERAGE_LABELS.get(line.coverage, line.coverage or "—")),
         ("处理方式", LinePath(line.path).label if line.path else "—"),
-        ("故障描述", line.fault.replace("\n", " ")),
     ])
+    page.rows([
+        ("产品型号", f"{model.code} {model.name}" if model else "—"),
+        ("代理商", f"{order.dealer.name}（{order.dealer.code}）"),
+        ("故障描述", line.fault.replace("\n", " ")),
+    ], columns=1)
     dates = _line_dates(line)
     page.section("时间")
     page.rows([

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhou.core.access import staff_required
@@ -49,6 +50,10 @@ from shouhou.rma.policy import work_calendar
 from shouhou.rma.selectors import line_get_for, order_get_for, viewer_role
 
 PAGE_SIZE = 50
+
+
+VERB_LABELS = {"order.submitted": _lazy("提交服务单"), "order.draft_saved": _lazy("保存草稿"),
+               "line.attachment_added": _lazy("上传附件")}
 
 
 def event_label(event: str) -> str:
@@ -223,6 +228,11 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
     found = {e.object_id: (e.data or {}).get("components", []) for e in timeline if e.verb == "line.inspect"}
     for row in rows:
         row.extra["components"] = row.line.components or found.get(str(row.line.pk), [])
+    states = dict(LineState.choices)
+    for e in timeline:
+        verb = e.verb.removeprefix("line.")
+        e.label = event_label(verb) if verb in EVENT_LABELS else VERB_LABELS.get(e.verb, e.verb)
+        e.state_label = states.get((e.data or {}).get("state", ""), "")
     return {"order": order, "rows": rows, "timeline": timeline, "portal": portal, "now": now,
             "authorised": order.number is not None}
 
