@@ -312,7 +312,7 @@ def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path
     monkeypatch.setattr(imports_units, "BULK_MIN_ROWS", 10)
     rows = [[f"SN-{i:04d}", "AB-1", "2024-01-01", "", "GX-A01", "", "网吧", ""] for i in range(40)]
     rows.append(["SN-NEW", "AB-1", "", "", "", "", "", "SN-0001"])
-    code, out, _err = cli(capsys, "units", units_csv(tmp_path, *rows))
+    code, out, _err = cli(capsys, "units", units_csv(tmp_path, *rows), "--bulk")
     assert code == 0, out
     assert schema() == before
     assert Unit.objects.get(serial="SN-NEW").replaces.serial == "SN-0001"

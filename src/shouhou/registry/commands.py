@@ -21,6 +21,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="a CSV (UTF-8 or GBK) or xlsx file")
     parser.add_argument("--all-or-nothing", action="store_true", help="write nothing if any row is rejected")
     parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    parser.add_argument("--bulk", action="store_true",
+                        help="units on PostgreSQL: rebuild the unit indexes once instead of row by row; locks the "
+                             "unit table against readers until the import ends (for initial loads)")
     parser.add_argument("--report", metavar="CSV", help="write the rejected rows to this CSV file")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     bar = Bar(enabled=not args.no_progress)
     try:
         result = run_import(args.kind, args.file, all_or_nothing=args.all_or_nothing, dry_run=args.dry_run,
-                            progress=bar)
+                            progress=bar, bulk=args.bulk)
     except UnusableInput as exc:
         bar.close()
         print(f"无法导入：{exc.zh} / cannot import: {exc.en}", file=sys.stderr)

@@ -234,6 +234,7 @@ def run_import(
     file_name: str | None = None,
     progress: Progress | None = None,
     job_id: int | None = None,
+    bulk: bool = False,
 ) -> ImportResult:
     """Import a models, dealers or units file. Raises UnusableInput when the file as a whole
     cannot be used (nothing written); rejected rows are in the result (exit code 1)."""
@@ -248,7 +249,7 @@ def run_import(
         if kind == "units":
             from shouhou.registry.imports_units import import_units
 
-            import_units(table, columns, result, actor=actor, progress=progress, job_id=job_id)
+            import_units(table, columns, result, actor=actor, progress=progress, job_id=job_id, bulk=bulk)
         else:
             from shouhou.registry.imports_small import import_small
 

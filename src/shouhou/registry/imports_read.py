@@ -52,6 +52,8 @@ class Table:
     unit: str
     kind: str  # "csv" or "xlsx"
     encoding: str = ""
+    path: Path | None = None  # the CSV file itself, for the PostgreSQL COPY fast path
+    delimiter: str = ","
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -151,7 +153,8 @@ def _open_csv(raw: IO[bytes], head: bytes, name: str) -> Table:
             yield number, cells
 
     return Table(header=header, rows=rows(), position=raw.tell, total=size or None, unit="B", kind="csv",
-                 encoding=encoding, _closers=[text.close])
+                 encoding=encoding, path=Path(raw.name) if hasattr(raw, "name") else None, delimiter=delimiter,
+                 _closers=[text.close])
 
 
 def _first_nonblank(lines: Iterator[list[Any]]) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -60,6 +60,7 @@ class Staging:
         suffix = uuid.uuid4().hex[:10]
         self.stg = f"imp_stg_{suffix}"
         self.err = f"imp_err_{suffix}"
+        self.extra: list[str] = []  # the fast path's raw and lookup tables
 
     def create(self) -> None:
         date_type = "DATE" if self.pg else "TEXT"
@@ -98,30 +99,39 @@ class Staging:
             with connection.cursor() as cur:
                 cur.execute(f"DROP TABLE IF EXISTS {self.stg}")
                 cur.execute(f"DROP TABLE IF EXISTS {self.err}")
+                for table in self.extra:
+                    cur.execute(f"DROP TABLE IF EXISTS {table}")
         except Exception:
             pass
 
 
 def import_units(
     table: Table, columns: dict[str, int], result: ImportResult, *, actor: Any, progress: Progress | None,
-    job_id: int | None,
+    job_id: int | None, bulk: bool = False,
 ) -> None:
+    from shouhou.registry import imports_units_copy as fast
+
     staging = Staging()
     staging.create()
     try:
-        _read(table, columns, result, staging, progress)
+        lookups = _lookups()
+        if not (fast.usable(table) and fast.stage(table, columns, staging, result, lookups, progress)):
+            _read(table, columns, result, staging, progress, lookups)
         if result.rows == 0:
             raise no_data_rows(result.file_name)
         if progress:
             progress("validate", 0, None, "", result.rows)
         with connection.cursor() as cur:
-            _validate(cur, staging)
-            _count(cur, staging, result)
+            with transaction.atomic():
+                _tune(cur, staging)
+                _validate(cur, staging)
+                _count(cur, staging, result)
             if not result.dry_run and not (result.all_or_nothing and result.rejected):
                 if progress:
                     progress("write", 0, None, "", result.rows)
                 with transaction.atomic():
-                    _write(cur, staging)
+                    _tune(cur, staging)
+                    _write(cur, staging, bulk)
                     audit_import(result, actor=actor, job_id=job_id)
                 result.written = True
             elif not result.dry_run:
@@ -130,12 +140,49 @@ def import_units(
         staging.drop()
 
 
-def _read(table: Table, columns: dict[str, int], result: ImportResult, staging: Staging,
-          progress: Progress | None) -> None:
-    """Parse every row into the staging table; rows without a usable serial only get an error."""
+def _tune(cur: Any, s: Staging) -> None:
+    """Settings for this transaction only. An import lost to a server crash is simply run again,
+    so its commit need not wait for the WAL flush; the set-based steps sort and hash in memory."""
+    if s.pg:
+        cur.execute("SET LOCAL synchronous_commit = off")
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+
+
+Lookup = Callable[[str], tuple[Any, str]]
+
+
+def _lookups() -> dict[str, Lookup]:
+    """Cell text -> (id or region code or None, the text as reported); one rule for both paths."""
     models = _code_lookup(ProductModel.objects.values_list("code", "pk").iterator())
     dealers = _code_lookup(Dealer.objects.values_list("code", "pk").iterator())
     regions: dict[str, str | None] = {}
+
+    def model(text: str) -> tuple[Any, str]:
+        code = text.strip()
+        return (models.get(code) or models.get(code.upper())) if code else None, code[:100]
+
+    def dealer(text: str) -> tuple[Any, str]:
+        code = text.strip()
+        return (dealers.get(code) or dealers.get(code.upper())) if code else None, code[:100]
+
+    def region(text: str) -> tuple[Any, str]:
+        name = text.strip()
+        if not name:
+            return None, ""
+        try:
+            found = regions[name]
+        except KeyError:
+            found = regions[name] = _region_code(name)
+        return found, name[:100]
+
+    return {"model": model, "dealer": dealer, "region": region}
+
+
+def _read(table: Table, columns: dict[str, int], result: ImportResult, staging: Staging,
+          progress: Progress | None, lookups: dict[str, Lookup]) -> None:
+    """Parse every row into the staging table; rows without a usable serial only get an error."""
+    model_of, dealer_of, region_of = lookups["model"], lookups["dealer"], lookups["region"]
     dates: dict[Any, str | None] = {}
     width = len(table.header)
     i_serial, i_model = columns["serial"], columns["model"]
@@ -181,10 +228,9 @@ def _read(table: Table, columns: dict[str, int], result: ImportResult, staging: 
         if number in extra_rows:
             errs.append((number, serial, "serial", "extra_cells", "", ""))
             bad = 1
-        code = cells[i_model].strip()
-        model_id = models.get(code) or models.get(code.upper()) if code else None
+        model_id, code = model_of(cells[i_model])
         if model_id is None:
-            errs.append((number, serial, "model", "model_unknown" if code else "required", code[:100], ""))
+            errs.append((number, serial, "model", "model_unknown" if code else "required", code, ""))
             bad = 1
         shipped = cells[i_ship]
         if shipped:
@@ -201,23 +247,14 @@ def _read(table: Table, columns: dict[str, int], result: ImportResult, staging: 
         if sold and shipped and sold < shipped:
             errs.append((number, serial, "sold_on", "sold_before_shipped", sold, shipped))
             bad = 1
-        dealer_id = None
-        code = cells[i_dealer].strip()
-        if code:
-            dealer_id = dealers.get(code) or dealers.get(code.upper())
-            if dealer_id is None:
-                errs.append((number, serial, "dealer", "dealer_unknown", code[:100], ""))
-                bad = 1
-        region_code = None
-        name = cells[i_region].strip()
-        if name:
-            try:
-                region_code = regions[name]
-            except KeyError:
-                region_code = regions[name] = _region_code(name)
-            if region_code is None:
-                errs.append((number, serial, "region", "region_unknown", name[:100], ""))
-                bad = 1
+        dealer_id, code = dealer_of(cells[i_dealer]) if cells[i_dealer] else (None, "")
+        if code and dealer_id is None:
+            errs.append((number, serial, "dealer", "dealer_unknown", code, ""))
+            bad = 1
+        region_code, name = region_of(cells[i_region]) if cells[i_region] else (None, "")
+        if name and region_code is None:
+            errs.append((number, serial, "region", "region_unknown", name, ""))
+            bad = 1
         customer = cells[i_customer].strip() or None
         if customer and len(customer) > 200:
             errs.append((number, serial, "customer", "too_long", "", "200"))
@@ -342,10 +379,12 @@ def _count(cur: Any, s: Staging, result: ImportResult) -> None:
     ]
 
 
-# A PostgreSQL import this large, and at least half the size of the table, rebuilds the unit
-# table's plain indexes and re-validates its foreign keys once at the end (as pg_restore does)
-# instead of maintaining them row by row: about 5× faster, but the table is locked (ACCESS
-# EXCLUSIVE) until the import commits, so it is kept for initial loads and big migrations.
+# Bulk mode (opt-in: `shouhou import units --bulk`, PostgreSQL only): an import this large, and at
+# least half the size of the table, rebuilds the unit table's plain indexes and re-validates its
+# foreign keys once at the end (as pg_restore does) instead of maintaining them row by row. It
+# holds an ACCESS EXCLUSIVE lock on the unit table until the import commits: nobody can even read
+# units meanwhile (coverage lookups, the service centre's pages wait), so it is for initial loads
+# and migrations during a maintenance window, never the default.
 BULK_MIN_ROWS = 50_000
 
 
@@ -374,10 +413,10 @@ def _bulk_detach(cur: Any, good: int) -> list[str]:
     return [d for _n, d in indexes] + [f'ALTER TABLE registry_unit ADD CONSTRAINT "{n}" {d}' for n, d in foreign_keys]
 
 
-def _write(cur: Any, s: Staging) -> None:
+def _write(cur: Any, s: Staging, bulk: bool) -> None:
     stg = s.stg
     restore: list[str] = []
-    if s.pg:
+    if s.pg and bulk:
         cur.execute(f"SELECT COUNT(*) FROM {stg} WHERE bad = 0")
         restore = _bulk_detach(cur, cur.fetchone()[0])
     _write_rows(cur, s)
