@@ -349,9 +349,23 @@ def test_dealer_cannot_open_staff_pages(client_for, alice, url):
     assert client_for(alice).get(url).status_code == 404
 
 
-def test_dealer_cannot_open_the_staff_order_page_of_its_own_order(client_for, alice, recent):
-    order = submitted(alice, recent)
-    assert client_for(alice).get(f"/rma/orders/{order.pk}/").status_code == 404
+STAFF_ORDER_GETS = ["/rma/orders/{o}/", "/rma/orders/{d}/edit/", "/rma/orders/{o}/lines/{l}/topology",
+                    "/rma/orders/{o}/documents/return_authorisation.pdf",
+                    "/rma/orders/{o}/lines/{l}/attachments/1"]
+STAFF_ORDER_POSTS = ["/rma/orders/{o}/lines/{l}/approve/", "/rma/orders/{o}/lines/{l}/cancel/",
+                     "/rma/receive/{l}/", "/rma/orders/new/?dealer=GX-A01", "/rma/orders/upload/?dealer=GX-A01"]
+
+
+@pytest.mark.parametrize("url", STAFF_ORDER_GETS + STAFF_ORDER_POSTS)
+def test_dealer_cannot_reach_staff_routes_even_for_its_own_orders(client_for, alice, alices_order, url):
+    order, draft = alices_order
+    line = order.lines.get()
+    path = url.format(o=order.pk, d=draft.pk, l=line.pk)
+    client = client_for(alice)
+    resp = client.post(path, {}) if url in STAFF_ORDER_POSTS else client.get(path)
+    assert resp.status_code == 404
+    line.refresh_from_db()
+    assert line.state == "approved"
 
 
 ISOLATION_GETS = ["/portal/orders/{o}/", "/portal/orders/{o}/edit/", "/portal/orders/{o}/lines/{l}/topology",
