@@ -86,22 +86,27 @@ sys.path.insert(0, os.environ["BENCH_DIR"])
 from import_units import dealers, models
 from shouhou.registry.models import Dealer, ProductModel
 ProductModel.objects.bulk_create([ProductModel(code=c, name=c, replacement_days=15, warranty_months=24)
-                                  for c in models()])
-Dealer.objects.bulk_create([Dealer(code=c, name=c) for c in dealers()])
+                                  for c in models()], ignore_conflicts=True)
+Dealer.objects.bulk_create([Dealer(code=c, name=c) for c in dealers()], ignore_conflicts=True)
 from shouhou.registry.imports import run_import
+phases = {}
+def progress(phase, *_args):
+    phases.setdefault(phase, time.perf_counter())
 t0 = time.perf_counter()
-r = run_import("units", sys.argv[1])
+r = run_import("units", sys.argv[1], bulk=os.environ.get("BENCH_BULK") == "1", progress=progress)
 seconds = time.perf_counter() - t0
+marks = sorted([*phases.items(), ("end", t0 + seconds)], key=lambda kv: kv[1])
+phases = {k: round(marks[i + 1][1] - v, 2) for i, (k, v) in enumerate(marks[:-1])}
 from shouhou.registry.models import Unit
 print(json.dumps({"seconds": seconds, "rows": r.rows, "created": r.created, "updated": r.updated,
-                  "rejected": r.rejected, "units": Unit.objects.count(),
+                  "rejected": r.rejected, "units": Unit.objects.count(), "phases": phases,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def ours(csv_path: Path, database_url: str, data_dir: Path) -> dict:
+def ours(csv_path: Path, database_url: str, data_dir: Path, bulk: bool = False) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "SHOUHOU_DATA_DIR": str(data_dir),
-           "BENCH_DIR": str(ROOT / "bench"), "LOG_LEVEL": "WARNING"}
+           "BENCH_DIR": str(ROOT / "bench"), "LOG_LEVEL": "WARNING", "BENCH_BULK": "1" if bulk else "0"}
     out = subprocess.run([sys.executable, "-c", CHILD, str(csv_path)], env=env, check=True, capture_output=True,
                          text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -128,6 +133,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--bulk", action="store_true", help="also time `--bulk` (indexes rebuilt, table locked)")
     args = parser.parse_args()
     import psycopg
 
@@ -148,6 +154,12 @@ def main() -> None:
         print(f"\\copy: {base['rows']:,} rows in {base['seconds']:.2f} s", flush=True)
         results["ours, PostgreSQL"] = ours(csv_path, url, work / "pgdata")
         print(f"ours, PostgreSQL: {results['ours, PostgreSQL']}", flush=True)
+        if args.bulk:
+            with psycopg.connect(url, autocommit=True) as conn:  # the same empty table as the first run
+                conn.execute("TRUNCATE registry_unit, registry_customer CASCADE")
+                conn.execute("CHECKPOINT")
+            results["ours, PostgreSQL --bulk"] = ours(csv_path, url, work / "pgdata", bulk=True)
+            print(f"ours, PostgreSQL --bulk: {results['ours, PostgreSQL --bulk']}", flush=True)
         if not args.skip_sqlite:
             sqlite_url = f"sqlite:///{work / 'bench.sqlite3'}"
             results["ours, SQLite"] = ours(csv_path, sqlite_url, work / "sqlitedata")

@@ -37,6 +37,7 @@ WHITESPACE = "".join(chr(c) for c in (
     0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
     0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
 ))
+SERIAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/.-"
 CHUNK = 1024 * 1024
 ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "gb18030": "GB18030"}
 LOOKUP_COLUMNS = ("model", "dealer", "region", "shipped_on", "sold_on")
@@ -160,7 +161,7 @@ def _date_or_none(text: str) -> date | None:
 
 def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: dict[str, str], s: Any) -> None:
     """One statement: normalize, join the lookups, write errors and staged rows (as the Python path)."""
-    from shouhou.registry.imports_units import ERR_COLUMNS, SERIAL_RE, STG_COLUMNS
+    from shouhou.registry.imports_units import ERR_COLUMNS, STG_COLUMNS
 
     def cell(name: str) -> str:
         return f"r.c{columns[name]}" if name in columns else "NULL::text"
@@ -173,7 +174,7 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         return f"m_{name}.{field}" if name in maps else "NULL"
 
     blank = " AND ".join(f"btrim(COALESCE(r.c{i}, ''), %(ws)s) = ''" for i in range(width))
-    p = {"ws": WHITESPACE, "re": SERIAL_RE.pattern}
+    p = {"ws": WHITESPACE}
     replaces = cell("replaces")
     n = (
         f"SELECT r.rownum::integer AS rownum, upper(translate(COALESCE({cell('serial')}, ''), %(ws)s, '')) AS serial, "
@@ -185,11 +186,11 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         f"btrim({cell('customer')}, %(ws)s) AS customer, "
         f"CASE WHEN {replaces} <> '' THEN upper(translate({replaces}, %(ws)s, '')) END AS replaces, "
         f"CASE WHEN translate(COALESCE({cell('serial')}, ''), %(ws)s, '') = '' THEN {blank} ELSE false END AS blank "
-        f"FROM {raw} r {' '.join(joins)}"
+        f"FROM {raw} r {' '.join(joins)} OFFSET 0"  # OFFSET 0: compute each row once, not per reference
     )
     # Flags: serial problems exclude the row (as `continue` does in Python); the others mark it bad.
     f = (
-        "SELECT n.*, n.serial ~ %(re)s AS serial_ok, "
+        f"SELECT n.*, {_serial_ok('n.serial')} AS serial_ok, "
         "n.model_id IS NULL AS e_model, "
         "COALESCE(n.ship_raw <> '' AND n.shipped IS NULL, false) AS e_ship, "
         "COALESCE(n.sold_raw <> '' AND n.sold IS NULL, false) AS e_sold, "
@@ -198,7 +199,7 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         "n.region_v <> '' AND n.region_code IS NULL AS e_region, "
         "COALESCE(length(n.customer) > 200, false) AS e_customer, "
         "COALESCE(n.replaces = n.serial, false) AS e_self, "
-        "COALESCE(n.replaces <> n.serial AND NOT n.replaces ~ %(re)s, false) AS e_replaces "
+        f"COALESCE(n.replaces <> n.serial AND NOT {_serial_ok('n.replaces')}, false) AS e_replaces "
         "FROM n WHERE n.serial <> '' OR NOT n.blank"
     )
     row_bad = "(e_model OR e_ship OR e_sold OR e_order OR e_dealer OR e_region OR e_customer OR e_self OR e_replaces)"
@@ -230,6 +231,12 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         f"CASE WHEN {row_bad} THEN 1 ELSE 0 END FROM f WHERE serial_ok",
         p,
     )
+
+
+def _serial_ok(expr: str) -> str:
+    """SQL for serial_validator's ^[A-Z0-9][A-Z0-9_/.-]{2,63}$, without a regex (3× faster)."""
+    return (f"(length({expr}) BETWEEN 3 AND 64 AND ltrim({expr}, '{SERIAL_CHARS}') = '' "
+            f"AND left({expr}, 1) NOT IN ('_', '/', '.', '-'))")
 
 
 def drop(tables: list[str]) -> None:

@@ -159,14 +159,16 @@ class Unit(models.Model):
     """One physical unit, known by its serial number (序列号)."""
 
     serial = models.CharField(_("序列号"), max_length=64, unique=True, validators=[serial_validator])
+    # No index of its own: unit_model_status_idx (product_model, status) starts with it.
     product_model = models.ForeignKey(ProductModel, verbose_name=_("产品型号"), on_delete=models.PROTECT,
-                                      related_name="units")
+                                      related_name="units", db_index=False)
     manufactured_on = models.DateField(_("生产日期"), null=True, blank=True)
     shipped_on = models.DateField(_("发货给代理商日期"), null=True, blank=True)
     sold_on = models.DateField(_("售出给终端日期"), null=True, blank=True,
                                help_text=_("有售出日期时保修从售出日起算，否则从发货日起算。"))
+    # No index of its own: unit_dealer_serial_idx (dealer, serial) starts with it.
     dealer = models.ForeignKey(Dealer, verbose_name=_("代理商"), on_delete=models.PROTECT, related_name="units",
-                               null=True, blank=True)
+                               null=True, blank=True, db_index=False)
     customer = models.ForeignKey(Customer, verbose_name=_("终端客户"), on_delete=models.SET_NULL,
                                  related_name="units", null=True, blank=True)
     region_code = models.CharField(_("销售地区"), max_length=6, blank=True, validators=[validate_region_code])
