@@ -20,6 +20,8 @@ class RegistryConfig(AppConfig):
             NavItem(_("档案"), _("代理商"), "dealer_list", staff),
             NavItem(_("档案"), _("产品型号"), "model_list", staff),
             NavItem(_("档案"), _("终端客户"), "customer_list", staff),
+            NavItem(_("档案"), _("批量导入"), "import_upload",
+                    frozenset({Role.SERVICE_CENTER, Role.MANAGER, Role.ADMIN})),
             NavItem(_("公众服务"), _("保修查询"), "warranty_check", frozenset()),
         ]
         for item in items:
