@@ -224,3 +224,30 @@ def test_declined_quote_returns_the_unit_unrepaired(staff_api, alice_api, make_u
     from shouhou.rma.models import Quote
 
     assert Quote.objects.get().status == "declined"
+
+
+def test_the_units_status_follows_it_to_the_centre_and_back(staff_api, alice_api, make_unit):
+    from shouhou.registry.models import Unit
+
+    make_unit("SN-STAT-0001", OUT_OF_WARRANTY_START)
+    run = submit(staff_api, alice_api, "SN-STAT-0001", coverage="out_of_warranty")
+    _quoted(run, ["paid_repair"], damage=[])
+    assert Unit.objects.get(serial="SN-STAT-0001").status == "in_repair"
+    run("dealer", "decline_quote", "2025-10-13T09:00:00+08:00", state="returning", path="return_unrepaired",
+        due="2025-10-16T18:30:00+08:00", scrap=False)
+    run("staff", "ship_back", "2025-10-14T10:00:00+08:00", state="shipped", path="return_unrepaired",
+        carrier="顺丰", tracking="SF701")
+    assert Unit.objects.get(serial="SN-STAT-0001").status == "with_dealer"  # never sold on to an end user
+
+
+def test_a_unit_the_dealer_asks_to_scrap_is_scrapped(staff_api, alice_api, make_unit):
+    from shouhou.registry.models import Unit
+
+    make_unit("SN-STAT-0002", OUT_OF_WARRANTY_START)
+    run = submit(staff_api, alice_api, "SN-STAT-0002", coverage="out_of_warranty")
+    _quoted(run, ["paid_repair"], damage=[])
+    line = run("dealer", "decline_quote", "2025-10-13T09:00:00+08:00", state="scrapping", path="return_unrepaired",
+               due="2025-10-16T18:30:00+08:00", scrap=True)
+    assert line["state"] == "scrapping"
+    run("staff", "close", "2025-10-14T10:00:00+08:00", state="closed", path="return_unrepaired")
+    assert Unit.objects.get(serial="SN-STAT-0002").status == "scrapped"

@@ -428,6 +428,30 @@ def _ship_replacement_unit(line: OrderLine, serial: str, *, at: datetime) -> Uni
     return replacement
 
 
+def _unit_follows(line: OrderLine, step: rma.Step) -> None:
+    """Keep the unit's registry status in step with where it physically is.
+
+    At the centre from receipt; back in the field once shipped back or repaired (in service when
+    an end user bought it, else with the dealer); scrapped when the dealer chose scrapping.
+    A unit that was replaced stays `replaced`.
+    """
+    unit = line.unit
+    if unit is None or unit.status == UnitStatus.REPLACED:
+        return
+    E = rma.Event
+    if step.event == E.RECEIVE:
+        status = UnitStatus.IN_REPAIR
+    elif step.event in (E.SHIP_REPAIRED, E.SHIP_BACK):
+        status = UnitStatus.IN_SERVICE if unit.sold_on else UnitStatus.WITH_DEALER
+    elif step.event == E.CLOSE and line.scrap:
+        status = UnitStatus.SCRAPPED
+    else:
+        return
+    if unit.status != status:
+        unit.status = status
+        unit.save(update_fields=["status", "updated_at"])
+
+
 def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str, Any]:
     """The event's own records (quote, shipment, repair, charge); returns extra audit data."""
     event, at, data = step.event, step.at, step.data
@@ -537,6 +561,7 @@ def line_apply(
                      version=version, fields=fields)
     changed = locked.apply(step)
     extra = _write_records(locked, step, actor=actor)
+    _unit_follows(locked, step)
     if step.event == rma.Event.SHIP_REPLACEMENT:
         changed.append("replacement_unit")
     locked.save(update_fields=changed)
