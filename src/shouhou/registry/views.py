@@ -25,6 +25,7 @@ from shouhou.domain.errors import NotFound
 from shouhou.domain.regions import region as region_lookup
 from shouhou.registry import selectors, services
 from shouhou.registry.forms import CustomerForm, DealerForm, ProductModelForm, UnitForm
+from shouhou.registry.history import unit_history
 from shouhou.registry.labels import FORMATS, MAX_LABELS, labels_pdf
 from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus
 
@@ -76,6 +77,7 @@ def unit_detail(request: HttpRequest, serial: str) -> HttpResponse:
         "unit": unit, "coverage": selectors.coverage_or_none(unit, today), "today": today,
         "terms": unit.terms, "region": region_name(unit.region_code), "before": before, "after": after,
         "events": events, "staff": request.user.is_vendor_staff,  # type: ignore[union-attr]
+        "history": unit_history(request.user, unit),
     })
 
 

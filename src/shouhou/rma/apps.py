@@ -8,9 +8,12 @@ class RmaConfig(AppConfig):
 
     def ready(self) -> None:
         from shouhou.core import bootstrap
-        from shouhou.rma import demo
+        from shouhou.registry import history as unit_history
+        from shouhou.rma import demo, nav
+        from shouhou.rma.history import unit_lines
 
         # After the registry demo, which creates the units (apps are ready in INSTALLED_APPS order).
         if demo.load_demo not in bootstrap.DEMO_STEPS:
             bootstrap.DEMO_STEPS.append(demo.load_demo)
-        __import__("shouhou.rma.nav", fromlist=["register_nav"]).register_nav()
+        nav.register_nav()
+        unit_history.register(unit_lines)
