@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shouhou.core.models import AuditEvent
 from shouhou.core.scoping import scoped
@@ -48,11 +49,12 @@ def due_of(line: OrderLine, *, now: datetime, cal: WorkCalendar) -> Due | None:
     day = cal.local(at).date()
     if now > at:
         late = cal.working_days_between(day, today)
-        text = (_("已超期 %(n)s 个工作日") % {"n": late}) if late > 0 else _("已超期")
+        overdue = ngettext("已超期 %(n)s 个工作日", "已超期 %(n)s 个工作日", late) % {"n": late}
+        text = overdue if late > 0 else _("已超期")
         css, left = "due overdue", -late
     else:
         left = cal.working_days_between(today, day)
-        text = _("今日到期") if left <= 0 else _("剩 %(n)s 个工作日") % {"n": left}
+        text = _("今日到期") if left <= 0 else ngettext("剩 %(n)s 个工作日", "剩 %(n)s 个工作日", left) % {"n": left}
         css = "due soon" if left <= 1 else "due"
     is_provisional = provisional(cal, line)
     if is_provisional:
