@@ -8,6 +8,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import pgettext_lazy
 
         from shouhou.core import bootstrap
         from shouhou.core.navigation import NAV_ITEMS, NavItem
@@ -17,7 +18,7 @@ class RegistryConfig(AppConfig):
         staff = frozenset(STAFF_ROLES)
         items = [
             NavItem(_("档案"), _("设备"), "unit_list", frozenset({*staff, Role.DEALER})),
-            NavItem(_("档案"), _("代理商"), "dealer_list", staff),
+            NavItem(_("档案"), pgettext_lazy("navigation", "代理商"), "dealer_list", staff),
             NavItem(_("档案"), _("产品型号"), "model_list", staff),
             NavItem(_("档案"), _("终端客户"), "customer_list", staff),
             NavItem(_("档案"), _("批量导入"), "import_upload",
