@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shouhou.core.navigation import NAV_ITEMS, NavItem
 from shouhou.core.roles import Role
@@ -12,9 +13,9 @@ STAFF = frozenset({Role.CUSTOMER_SERVICE, Role.SUPPORT_ENGINEER, Role.SERVICE_CE
 
 def register_nav() -> None:
     items = [
-        NavItem(_("售后服务单"), _("服务单队列"), "rma_queue", STAFF),
-        NavItem(_("售后服务单"), _("签收"), "rma_receive", STAFF),
-        NavItem(_("售后服务单"), _("代录服务单"), "rma_order_new", STAFF),
+        NavItem(pgettext_lazy("navigation", "售后服务单"), _("服务单队列"), "rma_queue", STAFF),
+        NavItem(pgettext_lazy("navigation", "售后服务单"), _("签收"), "rma_receive", STAFF),
+        NavItem(pgettext_lazy("navigation", "售后服务单"), _("代录服务单"), "rma_order_new", STAFF),
         NavItem(_("代理商门户"), _("我的服务单"), "portal_home", frozenset({Role.DEALER})),
         NavItem(_("代理商门户"), _("提交服务单"), "portal_order_new", frozenset({Role.DEALER})),
         NavItem(_("代理商门户"), _("通知"), "portal_notifications", frozenset({Role.DEALER})),
