@@ -78,8 +78,10 @@ def test_the_copy_path_reports_the_same_rows_reasons_and_counts_as_the_python_pa
     assert any("序列号在文件中重复（与第 5 行）" in t for t in texts)
 
 
-def test_the_copy_path_writes_the_same_units_as_the_python_path(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("fk_checks_once", [True, False])
+def test_the_copy_path_writes_the_same_units_as_the_python_path(tmp_path, capsys, monkeypatch, fk_checks_once):
     need_postgresql()
+    monkeypatch.setattr(imports_units, "FK_CHECKS_ONCE", fk_checks_once)
     load_reference(tmp_path, capsys)
     path = write_csv(tmp_path / "units.csv", [UNIT_HEADER, *ROWS])
     fields = ("serial", "product_model__code", "shipped_on", "sold_on", "dealer__code", "region_code",
@@ -93,6 +95,9 @@ def test_the_copy_path_writes_the_same_units_as_the_python_path(tmp_path, capsys
     assert list(Unit.objects.order_by("serial").values_list(*fields)) == slow_units
     assert slow_units[1][:2] == ("SNGOOD2", "AB-1") and slow_units[1][7] == "SN-GOOD"
     assert slow_units[0][6] == "星空网吧"
+    with connection.cursor() as cur:  # the per-row checks are back on for whatever runs next
+        cur.execute("SHOW session_replication_role")
+        assert cur.fetchone()[0] == "origin"
 
 
 def test_a_tab_separated_file_goes_the_copy_way(tmp_path, capsys, monkeypatch):

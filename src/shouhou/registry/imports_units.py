@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shouhou.domain.errors import NotFound
@@ -113,6 +113,7 @@ def import_units(
 
     staging = Staging()
     staging.create()
+    cache_size = _sqlite_cache(None) if not staging.pg else None
     try:
         lookups = _lookups()
         if not (fast.usable(table) and fast.stage(table, columns, staging, result, lookups, progress)):
@@ -138,6 +139,21 @@ def import_units(
                 result.created = result.updated = 0
     finally:
         staging.drop()
+        if cache_size is not None:
+            _sqlite_cache(cache_size)
+
+
+def _sqlite_cache(restore: int | None) -> int | None:
+    """SQLite: a 256 MB page cache while importing (the staging table and the unit indexes stay in
+    memory instead of being re-read from the file), then the connection's own size again."""
+    with connection.cursor() as cur:
+        if restore is not None:
+            cur.execute(f"PRAGMA cache_size = {int(restore)}")
+            return None
+        cur.execute("PRAGMA cache_size")
+        previous = cur.fetchone()[0]
+        cur.execute("PRAGMA cache_size = -262144")
+        return previous
 
 
 def _tune(cur: Any, s: Staging) -> None:
@@ -413,18 +429,72 @@ def _bulk_detach(cur: Any, good: int) -> list[str]:
     return [d for _n, d in indexes] + [f'ALTER TABLE registry_unit ADD CONSTRAINT "{n}" {d}' for n, d in foreign_keys]
 
 
+# Foreign keys checked once per distinct key instead of once per row (PostgreSQL). Every id the
+# import writes comes from a join on existing rows, so the per-row checks (one query per row and
+# foreign key, queued until commit: about half of a big import's time) can only fail if a
+# referenced row is deleted before the import commits. The import locks each referenced model,
+# dealer, customer and replaced unit FOR KEY SHARE instead (what each per-row check does, but
+# once per row referenced), checks they are all there, and turns the per-row trigger checks off
+# for its own transaction with `SET LOCAL session_replication_role = replica`. That needs a
+# superuser or, on PostgreSQL 15+, `GRANT SET ON PARAMETER session_replication_role TO <role>`;
+# without it (or when the unit table has triggers of its own) the per-row checks run as usual.
+FK_CHECKS_ONCE = True
+
+
+def _fk_checks_once(cur: Any, s: Staging) -> bool:
+    if not (s.pg and FK_CHECKS_ONCE):
+        return False
+    cur.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = 'registry_unit'::regclass AND NOT tgisinternal LIMIT 1")
+    if cur.fetchone() is not None:
+        return False
+    try:
+        with transaction.atomic():
+            cur.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _lock_referenced(cur: Any, s: Staging, after_insert: bool) -> bool:
+    """Lock the rows the import's units will reference; False if one has gone meanwhile."""
+    stg = s.stg
+    if after_insert:
+        checks = [("registry_unit", "serial", f"SELECT DISTINCT replaces FROM {stg} WHERE bad = 0 "
+                                              "AND replaces IS NOT NULL")]
+    else:
+        checks = [("registry_productmodel", "id", f"SELECT DISTINCT model_id FROM {stg} WHERE bad = 0"),
+                  ("registry_dealer", "id", f"SELECT DISTINCT dealer_id FROM {stg} WHERE bad = 0 "
+                                            "AND dealer_id IS NOT NULL")]
+    for table, key, wanted in checks:
+        cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {key} IN ({wanted}) FOR KEY SHARE) k")
+        found = cur.fetchone()[0]
+        cur.execute(f"SELECT COUNT(*) FROM ({wanted}) w")
+        if found != cur.fetchone()[0]:
+            return False
+    if not after_insert:  # every customer the upsert may pick: all with the file's names
+        cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM registry_customer WHERE name IN "
+                    f"(SELECT customer FROM {stg} WHERE bad = 0 AND customer IS NOT NULL) FOR KEY SHARE) k")
+    return True
+
+
 def _write(cur: Any, s: Staging, bulk: bool) -> None:
     stg = s.stg
     restore: list[str] = []
     if s.pg and bulk:
         cur.execute(f"SELECT COUNT(*) FROM {stg} WHERE bad = 0")
         restore = _bulk_detach(cur, cur.fetchone()[0])
-    _write_rows(cur, s)
+    once = not restore and _fk_checks_once(cur, s)
+    if once and not _lock_referenced(cur, s, after_insert=False):
+        cur.execute("SET LOCAL session_replication_role = origin")  # the usual checks report it
+        once = False
+    _write_rows(cur, s, lambda: _lock_referenced(cur, s, after_insert=True) if once else True)
+    if once:  # SET LOCAL would outlive us if the caller's transaction encloses ours (a failure rolls it back)
+        cur.execute("SET LOCAL session_replication_role = origin")
     for statement in restore:
         cur.execute(statement)
 
 
-def _write_rows(cur: Any, s: Staging) -> None:
+def _write_rows(cur: Any, s: Staging, before_links: Callable[[], bool] = lambda: True) -> None:
     stg = s.stg
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     cur.execute(f"SELECT 1 FROM {stg} WHERE customer IS NOT NULL AND bad = 0 LIMIT 1")
@@ -458,7 +528,7 @@ def _write_rows(cur: Any, s: Staging) -> None:
         "COALESCE(t.region_code, ''), NULL, NULL, NULL, "
         "CASE WHEN t.sold_on IS NOT NULL THEN 'in_service' "
         "WHEN t.dealer_id IS NOT NULL OR t.shipped_on IS NOT NULL THEN 'with_dealer' ELSE 'in_stock' END, %s, %s "
-        f"FROM {stg} t {customer_join} WHERE t.bad = 0 "
+        f"FROM {stg} t {customer_join} WHERE t.bad = 0 ORDER BY t.serial "  # in index order: fewer pages touched
         "ON CONFLICT (serial) DO UPDATE SET "
         "product_model_id = excluded.product_model_id, "
         "shipped_on = COALESCE(excluded.shipped_on, registry_unit.shipped_on), "
@@ -478,6 +548,8 @@ def _write_rows(cur: Any, s: Staging) -> None:
     cur.execute(f"SELECT 1 FROM {stg} WHERE replaces IS NOT NULL AND bad = 0 LIMIT 1")
     if cur.fetchone() is None:
         return
+    if not before_links():
+        cur.execute("SET LOCAL session_replication_role = origin")
     # Links after all rows exist, so a file may list a replacement before the unit it replaces.
     cur.execute(
         f"UPDATE registry_unit AS u SET replaces_id = r.id, updated_at = %s FROM {stg} AS t, registry_unit AS r "

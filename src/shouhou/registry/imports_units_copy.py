@@ -173,7 +173,7 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
     def looked(name: str, field: str) -> str:
         return f"m_{name}.{field}" if name in maps else "NULL"
 
-    blank = " AND ".join(f"btrim(COALESCE(r.c{i}, ''), %(ws)s) = ''" for i in range(width))
+    blank = " AND ".join(f"btrim(COALESCE(n.c{i}, ''), %(ws)s) = ''" for i in range(width))
     p = {"ws": WHITESPACE}
     replaces = cell("replaces")
     n = (
@@ -184,8 +184,8 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         f"{looked('dealer', 'id')}::bigint AS dealer_id, COALESCE({looked('dealer', 'v')}, '') AS dealer_v, "
         f"{looked('region', 'id')} AS region_code, COALESCE({looked('region', 'v')}, '') AS region_v, "
         f"btrim({cell('customer')}, %(ws)s) AS customer, "
-        f"CASE WHEN {replaces} <> '' THEN upper(translate({replaces}, %(ws)s, '')) END AS replaces, "
-        f"CASE WHEN translate(COALESCE({cell('serial')}, ''), %(ws)s, '') = '' THEN {blank} ELSE false END AS blank "
+        f"CASE WHEN {replaces} <> '' THEN upper(translate({replaces}, %(ws)s, '')) END AS replaces"
+        + "".join(f", r.c{i}" for i in range(width)) + " "
         f"FROM {raw} r {' '.join(joins)} OFFSET 0"  # OFFSET 0: compute each row once, not per reference
     )
     # Flags: serial problems exclude the row (as `continue` does in Python); the others mark it bad.
@@ -200,7 +200,7 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         "COALESCE(length(n.customer) > 200, false) AS e_customer, "
         "COALESCE(n.replaces = n.serial, false) AS e_self, "
         f"COALESCE(n.replaces <> n.serial AND NOT {_serial_ok('n.replaces')}, false) AS e_replaces "
-        "FROM n WHERE n.serial <> '' OR NOT n.blank"
+        f"FROM n WHERE n.serial <> '' OR NOT ({blank})"  # a blank line is skipped, as in Python
     )
     row_bad = "(e_model OR e_ship OR e_sold OR e_order OR e_dealer OR e_region OR e_customer OR e_self OR e_replaces)"
     errors = (
