@@ -109,11 +109,14 @@ def test_the_compiled_catalogue_matches_the_po_file():
         mo = gettext.GNUTranslations(fh)
     stale = []
     for e in catalogue():
+        context = e.get("msgctxt")
         if "msgid_plural" in e:
-            got = [mo.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
+            got = [mo.npgettext(context, e["msgid"], e["msgid_plural"], n) if context else
+                   mo.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
             want = [e["msgstr"][0], e["msgstr"][-1]]
         else:
-            got, want = mo.gettext(e["msgid"]), e["msgstr"][0]
+            got = mo.pgettext(context, e["msgid"]) if context else mo.gettext(e["msgid"])
+            want = e["msgstr"][0]
         if got != want:
             stale.append(e["msgid"])
     assert stale == [], "run compilemessages (docs/translations.md)"
