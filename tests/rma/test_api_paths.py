@@ -76,6 +76,9 @@ def test_free_replacement_across_national_day(staff_api, alice_api, make_unit):
     new = Unit.objects.get(serial="SN-NEW-0001")
     assert (new.status, new.replaces.serial, new.dealer.code) == ("with_dealer", "SN-FREE-REPL", "GX-A01")
     assert new.replaces.status == "replaced"
+    from shouhou.rma.models import OrderLine
+
+    assert OrderLine.objects.get(pk=run.line["id"]).components == ["电源"]
 
 
 def _quoted(run: Run, options: list[str], *, damage: list[str], path: str = "quote") -> None:

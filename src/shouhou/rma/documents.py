@@ -183,9 +183,8 @@ def _line_dates(line: OrderLine) -> dict[str, Any]:
 
     shipments = list(line.shipments.filter(direction="to_dealer").order_by("shipped_at"))
     repairs = list(line.repairs.order_by("completed_at"))
-    inspection = events.get("line.inspect")
     return {
-        "components": list(line.components or ((inspection.data or {}).get("components", []) if inspection else ())),
+        "components": list(line.components),
         "submitted": line.order.submitted_at,
         "received": line.received_at,
         "inspected": at("line.inspect"),

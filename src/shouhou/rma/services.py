@@ -464,6 +464,8 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
             order.save(update_fields=["number"])
             extra["number"] = order.number
         line.order = order
+    elif event == E.INSPECT:
+        line.components = _jsonable(list(data.get("components") or []))
     elif event == E.SEND_QUOTE:
         line.quotes.filter(status=QuoteStatus.SENT).update(status=QuoteStatus.SUPERSEDED)
         valid_until = step.line.dealer_due_at
@@ -564,6 +566,8 @@ def line_apply(
     _unit_follows(locked, step)
     if step.event == rma.Event.SHIP_REPLACEMENT:
         changed.append("replacement_unit")
+    elif step.event == rma.Event.INSPECT:
+        changed.append("components")
     locked.save(update_fields=changed)
     _deadlines_follow(locked, at=step.at)
     notes = _queue_notices(locked, step)

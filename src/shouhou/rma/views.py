@@ -224,10 +224,8 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
         row.extra["sheet"] = any(d.kind == "repair_tracking_sheet" for d in row.extra["documents"]) or (
             row.line.path in {p.value for p in rma.REPLACEMENT_PATHS} and row.line.fault_confirmed is not None)
     timeline = list(selectors_ui.order_timeline(request.user, order, lines))
-    # Components found at inspection live on the timeline (the audit data of `line.inspect`).
-    found = {e.object_id: (e.data or {}).get("components", []) for e in timeline if e.verb == "line.inspect"}
     for row in rows:
-        row.extra["components"] = row.line.components or found.get(str(row.line.pk), [])
+        row.extra["components"] = row.line.components
     states = dict(LineState.choices)
     for e in timeline:
         verb = e.verb.removeprefix("line.")
