@@ -10,12 +10,8 @@ or enqueue it for the worker with `shouhou rma sweep --enqueue`.
 
 from __future__ import annotations
 
-import logging
-
 from django.core.files.base import ContentFile
 from django_tasks import task
-
-log = logging.getLogger(__name__)
 
 
 @task()
@@ -31,8 +27,8 @@ def deadlines_sweep() -> dict[str, int]:
 def notification_attach_document(notification_id: int) -> bool:
     """Render the PDF of a notice (quote, return authorisation, repair tracking sheet) and attach it.
 
-    The renderer is `shouhou.rma.documents.render(kind, line) -> bytes`; until it exists the
-    notice stays without attachment. Returns whether a document was attached.
+    Rendered by `shouhou.rma.documents.render(kind, line)`. Returns whether a document was attached
+    (False when the notice is gone or already has one, so a repeated task changes nothing).
     """
     return attach_document(notification_id)
 
@@ -43,11 +39,8 @@ def attach_document(notification_id: int) -> bool:
     note = Notification.objects.select_related("line", "line__order").filter(pk=notification_id).first()
     if note is None or note.attachment or note.line is None:
         return False
-    try:
-        from shouhou.rma import documents  # type: ignore[attr-defined]
-    except ImportError:
-        log.info("no document renderer yet: notification %s stays without attachment", notification_id)
-        return False
+    from shouhou.rma import documents
+
     pdf = documents.render(note.kind, note.line)
     name = f"{note.kind}-{note.line.order.number or note.line.order_id}-{note.line.position}.pdf"
     note.attachment.save(name, ContentFile(pdf), save=False)
