@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shouhou.domain import rma
 from shouhou.domain.errors import Invalid
@@ -21,8 +21,8 @@ MAX_LINES = 50
 BLANK_LINES = 3
 
 EVENT_LABELS: dict[str, Any] = {
-    "approve": gettext_lazy("同意返厂检测"),
-    "approve_advance": gettext_lazy("同意提前换货"),
+    "approve": pgettext_lazy("action", "同意返厂检测"),
+    "approve_advance": pgettext_lazy("action", "同意提前换货"),
     "request_info": gettext_lazy("要求补充资料"),
     "resubmit": gettext_lazy("重新提交"),
     "reject": gettext_lazy("拒绝"),
