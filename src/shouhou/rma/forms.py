@@ -25,7 +25,7 @@ EVENT_LABELS: dict[str, Any] = {
     "approve_advance": pgettext_lazy("action", "同意提前换货"),
     "request_info": gettext_lazy("要求补充资料"),
     "resubmit": gettext_lazy("重新提交"),
-    "reject": gettext_lazy("拒绝"),
+    "reject": pgettext_lazy("action", "拒绝"),
     "ship_to_centre": gettext_lazy("寄往售后中心"),
     "receive": gettext_lazy("签收"),
     "inspect": gettext_lazy("检测"),
