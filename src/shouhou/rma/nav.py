@@ -18,7 +18,7 @@ def register_nav() -> None:
         NavItem(pgettext_lazy("navigation", "售后服务单"), _("代录服务单"), "rma_order_new", STAFF),
         NavItem(_("代理商门户"), _("我的服务单"), "portal_home", frozenset({Role.DEALER})),
         NavItem(_("代理商门户"), _("提交服务单"), "portal_order_new", frozenset({Role.DEALER})),
-        NavItem(_("代理商门户"), _("通知"), "portal_notifications", frozenset({Role.DEALER})),
+        NavItem(_("代理商门户"), pgettext_lazy("navigation", "通知"), "portal_notifications", frozenset({Role.DEALER})),
     ]
     for item in items:
         if item not in NAV_ITEMS:
