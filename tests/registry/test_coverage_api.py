@@ -3,9 +3,9 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
+from shouhou.registry import throttle
 from shouhou.registry.models import Unit
 from tests.registry.registry_factories import make_model, make_unit, public_rate_off  # noqa: F401
 
@@ -121,7 +121,7 @@ def test_coverage_lookup_is_one_query(client, unit, django_assert_num_queries):
 
 def test_over_the_rate_limit_is_429_json(client, unit, settings):
     settings.PUBLIC_RATE = "3/m"
-    cache.clear()
+    throttle.reset()
     try:
         statuses = [coverage(client, unit.serial, "2025-02-01").status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
@@ -129,4 +129,4 @@ def test_over_the_rate_limit_is_429_json(client, unit, settings):
         assert body["code"] == "rate_limited"
         assert body["detail"]
     finally:
-        cache.clear()
+        throttle.reset()

@@ -4,9 +4,8 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 
-from shouhou.registry import services
+from shouhou.registry import services, throttle
 from tests.registry.registry_factories import make_model, make_unit, public_rate_off  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_rate_off")]
@@ -87,7 +86,7 @@ def test_find_dealer_in_a_region_nobody_serves(client, unit):
 
 def test_public_pages_are_rate_limited_with_a_clear_429_page(client, unit, settings):
     settings.PUBLIC_RATE = "2/m"
-    cache.clear()
+    throttle.reset()
     try:
         assert client.get("/warranty/").status_code == 200
         assert client.get("/dealers/find/").status_code == 200
@@ -96,4 +95,4 @@ def test_public_pages_are_rate_limited_with_a_clear_429_page(client, unit, setti
         assert "请求过于频繁" in response.content.decode()
         assert response["Retry-After"] == "60"
     finally:
-        cache.clear()
+        throttle.reset()
