@@ -186,6 +186,52 @@ def _coverage_sql() -> str:
     )
 
 
+def _coverage_row(connection: Any, serial: str) -> tuple[Any, ...] | None:
+    """The coverage row of SERIAL. On PostgreSQL, a server-side prepared statement (planned once per
+    connection, not per request), without Django's per-request connection health check (a `SELECT 1`
+    round trip with CONN_HEALTH_CHECKS): the lookup is a read, so a connection found dead is closed and
+    the lookup retried once on a fresh one instead."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_coverage_sql(), [serial])
+            return cursor.fetchone()
+    from django.db import InterfaceError, OperationalError
+
+    retry = connection.connection is not None and not connection.in_atomic_block
+    if retry:
+        connection.health_check_done = True
+    try:
+        return _prepared_fetchone(connection, serial)
+    except (InterfaceError, OperationalError):
+        if not retry:
+            raise
+        connection.close()
+        return _prepared_fetchone(connection, serial)
+
+
+def _prepared_fetchone(connection: Any, serial: str) -> tuple[Any, ...] | None:
+    connection.ensure_connection()
+    raw = _prepared_cursor_class()(connection.connection)
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
+        cursor.execute(_coverage_sql(), [serial])
+        return cursor.fetchone()
+
+
+@functools.cache
+def _prepared_cursor_class() -> type:
+    """A psycopg 3 server-binding cursor that always prepares: Django's own cursors bind on the
+    client and never prepare (OPTIONS prepare_threshold/server_side_binding would change every query
+    of the site; only this hot path needs it)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return PreparedCursor
+
+
 def coverage_lookup(serial: str, day: date) -> CoverageLookup:
     """Coverage of the unit with SERIAL on DAY for the public API, in one indexed query.
 
@@ -199,9 +245,7 @@ def coverage_lookup(serial: str, day: date) -> CoverageLookup:
 
     from shouhou.domain.errors import Invalid
 
-    with connection.cursor() as cursor:
-        cursor.execute(_coverage_sql(), [normalize_serial(serial)])
-        row = cursor.fetchone()
+    row = _coverage_row(connection, normalize_serial(serial))
     if row is None:
         raise NotFound(_("没有找到该序列号的设备。"))
     (serial, shipped_on, sold_on, replaces_id, unit_days, unit_months,
