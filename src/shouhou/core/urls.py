@@ -6,6 +6,8 @@ from shouhou.api.urls import api
 from shouhou.core import views
 
 urlpatterns = [
+    # First: the public coverage API is the hottest path, and URL resolution tries patterns in order.
+    path("api/v1/", api.urls),
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_log, name="audit_log"),
@@ -18,5 +20,4 @@ urlpatterns = [
     path("", include("shouhou.rma.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
