@@ -12,18 +12,22 @@ from typing import Any
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from shouhou.registry.models import normalize_serial
 from shouhou.registry.views_public import _base_context, public_page
 from shouhou.rma.models import OrderLine, Shipment
 
 PUBLIC_STATE = {
-    "submitted": "待审核", "info_requested": "待补充资料", "approved": "同意返厂检测，等待寄回",
-    "advance_approved": "同意提前换货", "replacement_shipped": "新机已发出", "awaiting_return": "等待寄回故障件",
-    "in_transit": "寄送中", "received": "已签收，等待检测", "inspected": "已检测", "quoting": "已检测，等待报价",
-    "quoted": "等待代理商确认报价", "repairing": "维修中", "repaired": "已修复，等待发货", "replacing": "等待换货发出",
-    "returning": "等待寄回", "scrapping": "报废处理中", "shipped": "已发货", "closed": "已完成",
-    "rejected": "未通过审核", "cancelled": "已取消",
+    "submitted": _("待审核"), "info_requested": _("待补充资料"), "approved": _("同意返厂检测，等待寄回"),
+    "advance_approved": _("同意提前换货"), "replacement_shipped": _("新机已发出"),
+    "awaiting_return": _("等待寄回故障件"),
+    "in_transit": _("寄送中"), "received": _("已签收，等待检测"), "inspected": _("已检测"),
+    "quoting": _("已检测，等待报价"), "quoted": _("等待代理商确认报价"), "repairing": _("维修中"),
+    "repaired": _("已修复，等待发货"), "replacing": _("等待换货发出"), "returning": _("等待寄回"),
+    "scrapping": _("报废处理中"), "shipped": _("已发货"), "closed": _("已完成"),
+    "rejected": _("未通过审核"), "cancelled": _("已取消"),
 }
 
 
@@ -53,7 +57,7 @@ def status(request: HttpRequest) -> HttpResponse:
     context.update({
         "line": line, "state": PUBLIC_STATE.get(line.state, line.state),
         "model": line.unit.product_model.code if line.unit else "",
-        "dates": [("提交", line.order.submitted_at), ("审核通过", _approved_at(line)), ("签收", line.received_at),
-                  ("发货", shipped)],
+        "dates": [(gettext("提交"), line.order.submitted_at), (gettext("审核通过"), _approved_at(line)),
+                  (gettext("签收"), line.received_at), (gettext("发货"), shipped)],
     })
     return render(request, "rma/status.html", context)
