@@ -7,9 +7,10 @@ and English. Upsert is by key (serial for units, code otherwise). Cells left emp
 database already has, so a file may carry only what it knows. With ``all_or_nothing`` nothing is
 written when any row is bad; ``dry_run`` validates and writes nothing.
 
-Units are the big case (a vendor has millions): Python only parses each row (dates, serial,
-lookups in dicts), the rows go in batches into a temporary staging table (COPY on PostgreSQL,
-executemany on SQLite), and the checks that need the whole file or the database (duplicates,
+Units are the big case (a vendor has millions): on PostgreSQL a well-formed CSV is COPYed as it is
+and parsed in SQL (``imports_units_copy``); otherwise Python parses each row (dates, serial, lookups
+in dicts) into batches for a temporary staging table (COPY on PostgreSQL, executemany on SQLite).
+The checks that need the whole file or the database (duplicates,
 replacement links, sold-before-shipped against stored dates) run as set-based SQL, followed by one
 INSERT … ON CONFLICT (serial) DO UPDATE. See ``imports_units``.
 """

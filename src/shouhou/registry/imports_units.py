@@ -1,4 +1,5 @@
-"""The units import: parse in Python, stage in a temp table, validate and upsert in SQL.
+"""The units import: parse (in SQL for a clean CSV on PostgreSQL, see ``imports_units_copy``; else
+in Python), stage in a temp table, validate and upsert in SQL.
 
 Per row, Python normalizes the serial, parses dates (cached: a file has a few thousand distinct
 dates), and looks models, dealers and regions up in dicts. Rows go in batches into a TEMP staging
