@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from shouhou.domain.calendar import DayKind, DayRow
 from shouhou.domain.errors import Invalid
 from shouhou.workdays.files import read_day_rows
-from shouhou.workdays.models import WEEKDAY_LABELS, CompanyDay, CompanyDayKind
+from shouhou.workdays.models import WEEKDAY_NAMES, CompanyDay, CompanyDayKind
 from shouhou.workdays.schedule_text import parse_schedule_text
 from shouhou.workdays.services import ImportPlan, calendar_import_plan, official_year_preview
 
@@ -132,7 +132,7 @@ class CompanyDayForm(forms.Form):
 class CalendarSettingsForm(forms.Form):
     weekdays = forms.TypedMultipleChoiceField(
         label=gettext_lazy("每周工作日"), coerce=int, widget=forms.CheckboxSelectMultiple,
-        choices=[(i, "周" + label) for i, label in enumerate(WEEKDAY_LABELS)])
+        choices=list(enumerate(WEEKDAY_NAMES)))
     opens = forms.TimeField(label=gettext_lazy("上班时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     closes = forms.TimeField(label=gettext_lazy("下班时间（期限截止时刻）"),
                              widget=forms.TimeInput(attrs={"type": "time"}))

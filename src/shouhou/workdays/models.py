@@ -13,11 +13,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shouhou.domain.calendar import DEFAULT_TZ
 
 DEFAULT_WEEKDAYS = "012345"  # Monday … Saturday; 0 is Monday as in date.weekday()
 WEEKDAY_LABELS = ("一", "二", "三", "四", "五", "六", "日")
+# The same days for display, translatable: full names, and the column heads of the month view.
+WEEKDAY_NAMES = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
+WEEKDAY_HEADS = (pgettext_lazy("weekday", "一"), pgettext_lazy("weekday", "二"), pgettext_lazy("weekday", "三"),
+                 pgettext_lazy("weekday", "四"), pgettext_lazy("weekday", "五"), pgettext_lazy("weekday", "六"),
+                 pgettext_lazy("weekday", "日"))
 
 
 class CalendarSettings(models.Model):

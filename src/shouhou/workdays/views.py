@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shouhou.core.access import role_required, staff_required
@@ -29,7 +30,7 @@ from shouhou.workdays.forms import (
     ImportUploadForm,
     YearScheduleForm,
 )
-from shouhou.workdays.models import WEEKDAY_LABELS, CompanyDay
+from shouhou.workdays.models import WEEKDAY_HEADS, WEEKDAY_NAMES, CompanyDay
 from shouhou.workdays.schedule_text import schedule_text
 
 EDITORS = (Role.ADMIN, Role.MANAGER)
@@ -77,11 +78,11 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     settings_row = selectors.calendar_settings()
     user: User = request.user  # type: ignore[assignment]
     context = {
-        "year": year, "month": month, "weeks": weeks, "weekday_labels": WEEKDAY_LABELS,
+        "year": year, "month": month, "weeks": weeks, "weekday_labels": WEEKDAY_HEADS,
         "prev": f"{prev_month:%Y-%m}", "next": f"{next_month:%Y-%m}", "this_month": f"{today:%Y-%m}",
         "incomplete": not cal.is_complete(year),
         "working_count": sum(1 for d in days if d["working"]),
-        "weekdays_text": "、".join("周" + WEEKDAY_LABELS[i] for i in sorted(cal.weekdays)),
+        "weekdays_text": pgettext("list separator", "、").join(str(WEEKDAY_NAMES[i]) for i in sorted(cal.weekdays)),
         "opens": cal.opens, "closes": cal.closes, "version": settings_row.version,
         "may_edit": user.has_role(*EDITORS),
         "kinds": [(k.value, selectors.KIND_LABELS[k]) for k in DayKind],
