@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from shouhou.registry.models import normalize_serial
 from shouhou.registry.views_public import _base_context, public_page
@@ -57,7 +57,8 @@ def status(request: HttpRequest) -> HttpResponse:
     context.update({
         "line": line, "state": PUBLIC_STATE.get(line.state, line.state),
         "model": line.unit.product_model.code if line.unit else "",
-        "dates": [(gettext("提交"), line.order.submitted_at), (gettext("审核通过"), _approved_at(line)),
-                  (gettext("签收"), line.received_at), (gettext("发货"), shipped)],
+        "dates": [(pgettext("status date", "提交"), line.order.submitted_at),
+                  (pgettext("status date", "审核通过"), _approved_at(line)),
+                  (pgettext("status date", "签收"), line.received_at), (pgettext("status date", "发货"), shipped)],
     })
     return render(request, "rma/status.html", context)
