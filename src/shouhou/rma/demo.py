@@ -1,16 +1,24 @@
-"""RMA demo data for `shouhou serve --demo`: ~27 service orders across every path and state.
+"""RMA demo data for `shouhou serve --demo`: ~50 service orders across every path and state.
 
 Runs after the registry demo (which creates the units) and drives each order through the real
 services with `at=` in the past, so the audit timeline, deadline records and outbox are real.
-Dates cross the 2025 National Day and the 2026 Spring Festival; a few recent orders are on
-time, the older open ones are overdue. Idempotent: does nothing once any order exists, and
-skips a scenario when no demo unit fits it.
+
+- Closed history is dated around the 2025 National Day, the 2026 Spring Festival and the 2026
+  National Day, so the timelines step over official holidays; every path ends closed at least once.
+- A few lines closed in the last weeks, one of them a day late, so "deadlines met" has figures.
+- Open lines are dated back from the day the demo is loaded, in working days of the product
+  calendar: just submitted, received and waiting for inspection, a couple late by 1–2 working
+  days, quotes waiting for the dealer, an advance replacement waiting for the faulty unit,
+  repairs in progress, and drafts in the dealer portal. The queue reads naturally on any day.
+
+Idempotent: does nothing once any order exists, and skips a scenario when no demo unit fits it.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -19,63 +27,120 @@ from django.utils import timezone
 
 TZ = ZoneInfo("Asia/Shanghai")
 SPARE = object()  # placeholder: the next in-stock unit
+PORTAL_DEALER = "GX-NN01"  # the dealer of the `dealer.nn` demo login: it gets the dealer's to-dos
 
-Step = tuple[str, int, int, dict[str, Any]]  # event, days after submission, hour, fields
+Step = tuple[str, int, int, dict[str, Any]]  # event, working days after submission, hour, fields
 
 SHIP_IN = ("ship_to_centre", 1, 10, {"carrier": "顺丰速运", "tracking": "SF1000"})
-RECEIVE = ("receive", 4, 10, {"condition": "外包装完好"})
+RECEIVE = ("receive", 3, 10, {"condition": "外包装完好"})
 OK = {"fault_confirmed": True, "damage": [], "components": ["主板"]}
 QUOTE = {"items": [{"text": "更换主板", "amount": "680.00"}, {"text": "检测费", "amount": "50.00"}]}
 SHIP_OUT = {"carrier": "顺丰速运", "tracking": "SF2000"}
+FAULTS = ("开机后无盘客户端频繁掉线，服务器自检报内存错误", "RAID 卡报错，两块硬盘离线",
+          "运行半小时后自动重启，电源风扇异响", "万兆网口无链接，更换网线无效", "开机无显示，主板诊断灯 C1")
 
+# Each script is a whole path, in working days after submission; a cut leaves a line mid-way.
 SCRIPTS: dict[str, tuple[str, list[Step]]] = {
     "free_replacement": ("replacement", [
-        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 5, 10, OK),
-        ("ship_replacement", 6, 10, {**SHIP_OUT, "replacement_serial": SPARE}), ("confirm_delivery", 9, 10, {})]),
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, OK),
+        ("ship_replacement", 5, 10, {**SHIP_OUT, "replacement_serial": SPARE}), ("confirm_delivery", 7, 10, {})]),
     "paid_replacement": ("replacement", [
-        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 5, 10, {**OK, "damage": ["cosmetic"]}),
-        ("send_quote", 5, 16, {**QUOTE, "options": ["paid_replacement", "paid_repair"]}),
-        ("confirm_quote", 6, 10, {"choice": "paid_replacement"}),
-        ("ship_replacement", 7, 10, {**SHIP_OUT, "replacement_serial": SPARE}), ("confirm_delivery", 10, 10, {})]),
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, {**OK, "damage": ["cosmetic"]}),
+        ("send_quote", 4, 16, {**QUOTE, "options": ["paid_replacement", "paid_repair"]}),
+        ("confirm_quote", 5, 10, {"choice": "paid_replacement"}),
+        ("ship_replacement", 6, 10, {**SHIP_OUT, "replacement_serial": SPARE}), ("confirm_delivery", 8, 10, {})]),
     "free_repair": ("warranty", [
-        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 5, 10, OK),
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, OK),
         ("complete_repair", 8, 10, {"parts": ["主板"], "result": "更换主板后烤机 24 小时正常"}),
-        ("ship_repaired", 9, 10, SHIP_OUT), ("confirm_delivery", 12, 10, {})]),
+        ("ship_repaired", 9, 10, SHIP_OUT), ("confirm_delivery", 11, 10, {})]),
+    "free_repair_slow": ("warranty", [  # inspected a day after its deadline
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 7, 11, OK),
+        ("complete_repair", 9, 10, {"parts": ["内存"], "result": "更换内存条后烤机正常"}),
+        ("ship_repaired", 10, 10, SHIP_OUT), ("confirm_delivery", 12, 10, {})]),
     "paid_repair": ("warranty", [
-        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 5, 10, {**OK, "damage": ["liquid"]}),
-        ("send_quote", 5, 16, {**QUOTE, "options": ["paid_repair"]}),
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, {**OK, "damage": ["liquid"]}),
+        ("send_quote", 4, 16, {**QUOTE, "options": ["paid_repair"]}),
         ("confirm_quote", 6, 10, {"choice": "paid_repair"}),
-        ("complete_repair", 9, 10, {"parts": ["主板"], "result": "更换主板"}), ("ship_repaired", 10, 10, SHIP_OUT),
+        ("complete_repair", 10, 10, {"parts": ["主板"], "result": "更换主板"}), ("ship_repaired", 11, 10, SHIP_OUT),
         ("close", 14, 10, {})]),
     "lifetime_repair": ("out_of_warranty", [
-        ("approve", 0, 15, {}), RECEIVE, ("inspect", 5, 10, OK),
-        ("send_quote", 5, 16, {**QUOTE, "options": ["paid_repair"]}),
-        ("decline_quote", 7, 10, {"scrap": False}), ("ship_back", 8, 10, SHIP_OUT), ("confirm_delivery", 11, 10, {})]),
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, OK),
+        ("send_quote", 4, 16, {**QUOTE, "options": ["paid_repair"]}),
+        ("confirm_quote", 5, 10, {"choice": "paid_repair"}),
+        ("complete_repair", 9, 10, {"parts": ["电源"], "result": "更换电源模块"}), ("ship_repaired", 10, 10, SHIP_OUT),
+        ("confirm_delivery", 12, 10, {})]),
+    "declined_return": ("out_of_warranty", [
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, OK),
+        ("send_quote", 4, 16, {**QUOTE, "options": ["paid_repair"]}),
+        ("decline_quote", 6, 10, {"scrap": False}), ("ship_back", 7, 10, SHIP_OUT), ("confirm_delivery", 9, 10, {})]),
+    "declined_scrap": ("warranty", [
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, {**OK, "damage": ["burn"]}),
+        ("send_quote", 4, 16, {**QUOTE, "options": ["paid_repair"]}),
+        ("decline_quote", 6, 10, {"scrap": True}), ("close", 7, 15, {})]),
     "best_effort": ("discontinued", [
-        ("approve", 0, 15, {}), RECEIVE, ("inspect", 5, 10, OK), ("ship_back", 6, 10, SHIP_OUT)]),
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, OK), ("ship_back", 5, 10, SHIP_OUT),
+        ("confirm_delivery", 7, 10, {})]),
     "no_fault": ("warranty", [
-        ("approve", 0, 15, {}), RECEIVE, ("inspect", 5, 10, {"fault_confirmed": False}),
-        ("ship_back", 6, 10, SHIP_OUT)]),
+        ("approve", 0, 15, {}), SHIP_IN, RECEIVE, ("inspect", 4, 10, {"fault_confirmed": False}),
+        ("ship_back", 5, 10, SHIP_OUT), ("confirm_delivery", 7, 10, {})]),
     "advance": ("replacement", [
         ("approve_advance", 0, 15, {"reason": "网吧营业急需，提前换货"}),
-        ("ship_replacement", 1, 10, {**SHIP_OUT, "replacement_serial": SPARE}), ("confirm_delivery", 2, 17, {}),
-        ("ship_to_centre", 4, 10, {"carrier": "顺丰速运", "tracking": "SF3000"}), ("receive", 6, 10, {}),
-        ("inspect", 7, 10, {**OK, "damage": ["liquid"]}), ("charge", 7, 11, {"amount": "350.00", "reason": "机箱进液"}),
-        ("close", 8, 10, {})]),
+        ("ship_replacement", 1, 10, {**SHIP_OUT, "replacement_serial": SPARE}), ("confirm_delivery", 3, 17, {}),
+        ("ship_to_centre", 5, 10, {"carrier": "顺丰速运", "tracking": "SF3000"}), ("receive", 7, 10, {}),
+        ("inspect", 8, 10, {**OK, "damage": ["liquid"]}), ("charge", 8, 11, {"amount": "350.00", "reason": "机箱进液"}),
+        ("close", 9, 10, {})]),
+    "advance_clean": ("replacement", [
+        ("approve_advance", 0, 15, {"reason": "电竞比赛前急需，提前换货"}),
+        ("ship_replacement", 1, 10, {**SHIP_OUT, "replacement_serial": SPARE}), ("confirm_delivery", 3, 17, {}),
+        ("ship_to_centre", 4, 10, {"carrier": "德邦快递", "tracking": "DB3100"}), ("receive", 6, 10, {}),
+        ("inspect", 7, 10, OK), ("close", 7, 15, {})]),
     "info_then_reject": ("warranty", [
         ("request_info", 0, 15, {"message": "请补充配置拓扑图和故障照片"}), ("resubmit", 2, 10, {}),
         ("reject", 3, 10, {"reason": "非我司设备，序列号与机箱标签不符"})]),
     "cancelled": ("warranty", [("cancel", 0, 12, {"reason": "用户重装系统后恢复正常"})]),
 }
 
-# (script, steps to apply: None = all). Cuts leave lines in every open state.
-SCENARIOS: list[tuple[str, int | None]] = [
-    ("free_replacement", None), ("free_replacement", 3), ("paid_replacement", None), ("paid_replacement", 5),
-    ("free_repair", None), ("free_repair", 4), ("paid_repair", None), ("paid_repair", 6),
-    ("lifetime_repair", None), ("lifetime_repair", 4), ("best_effort", None), ("no_fault", None),
-    ("advance", None), ("advance", 3), ("info_then_reject", None), ("info_then_reject", 1),
+# Closed history around the holidays: (submission day, scripts run to the end). Every path
+# occurs; a scenario whose coverage no unit has on its day falls back to the other days.
+CLOSED: list[tuple[date, list[str]]] = [
+    (date(2025, 9, 29), ["free_replacement", "paid_replacement", "free_repair", "paid_repair", "lifetime_repair",
+                         "declined_return", "best_effort", "no_fault", "advance", "advance_clean",
+                         "info_then_reject", "cancelled"]),
+    (date(2026, 2, 13), ["free_replacement", "free_repair", "paid_repair", "declined_scrap", "no_fault", "advance",
+                         "cancelled"]),
+    (date(2026, 9, 29), ["paid_replacement", "free_repair", "lifetime_repair", "declined_scrap", "best_effort",
+                         "info_then_reject"]),
 ]
-BASES = (datetime(2025, 9, 26, 10, 0, tzinfo=TZ), datetime(2026, 2, 10, 10, 0, tzinfo=TZ))
+# Closed lately (working days before today the form came in), so "deadlines met" has figures.
+RECENT: list[tuple[str, int]] = [("free_repair", 16), ("no_fault", 12), ("paid_repair", 19), ("free_repair_slow", 15)]
+# Open lines: (script, steps applied, working days before today the form came in, for the
+# portal dealer). The comments say what the queue shows on the day the demo is loaded.
+OPEN: list[tuple[str, int, int, bool]] = [
+    ("free_repair", 0, 0, True),         # submitted just now: review due next working day
+    ("paid_repair", 0, 1, False),        # submitted yesterday: review due today
+    ("advance", 0, 1, True),             # asks for an advance replacement: review due today
+    ("no_fault", 0, 2, False),           # review late by 1 WD
+    ("info_then_reject", 1, 2, True),    # the dealer must complete the form
+    ("free_repair", 1, 2, True),         # approved: the dealer ships the unit to the centre
+    ("paid_repair", 2, 3, False),        # in transit to the centre
+    ("free_repair", 3, 4, False),        # received yesterday: inspection due in 2 WD
+    ("no_fault", 3, 5, False),           # received 2 WD ago: inspection due in 1 WD
+    ("paid_repair", 3, 8, False),        # received 5 WD ago: inspection late by 2 WD
+    ("free_replacement", 4, 5, False),   # new unit to ship: due in 1 WD
+    ("paid_repair", 4, 5, False),        # quote to send: due in 1 WD
+    ("paid_repair", 5, 6, True),         # quote waiting for the dealer (15 days' validity)
+    ("paid_replacement", 5, 7, True),    # quote with a paid-replacement option
+    ("lifetime_repair", 5, 9, False),    # out of warranty, quote waiting
+    ("advance", 3, 4, True),             # new unit delivered: faulty unit due back in 2 WD
+    ("advance", 3, 7, False),            # faulty unit due back 1 WD ago (the dealer is late)
+    ("free_repair", 4, 8, False),        # repairing: 5 WD left
+    ("free_repair", 4, 10, True),        # repairing: 3 WD left
+    ("paid_repair", 6, 9, False),        # paid repair confirmed 3 WD ago: 7 WD left
+    ("lifetime_repair", 7, 11, False),   # repaired, to ship: 4 WD left
+    ("free_replacement", 5, 7, True),    # new unit shipped: the dealer confirms delivery
+    ("free_repair", 6, 11, False),       # repaired unit shipped
+]
+DRAFTS = [["开机报警，疑似内存故障"], ["两台同批次服务器硬盘灯异常", "阵列降级，需要检测"]]
 
 
 @dataclass
@@ -83,54 +148,138 @@ class _Pool:
     units: list[Any]
     spares: list[Any]
 
-    def take(self, coverage: str, day: date) -> Any | None:
+    def take(self, coverage: str | None, day: date, *, dealer: str | None = None) -> Any | None:
+        """The first unit with COVERAGE on DAY (any coverage when None), DEALER's first if given."""
         from shouhou.domain.errors import Invalid
         from shouhou.registry.models import unit_coverage
 
-        for unit in self.units:
+        ordered = self.units
+        if dealer is not None:
+            ordered = [u for u in self.units if u.dealer.code == dealer] + [u for u in self.units
+                                                                         if u.dealer.code != dealer]
+        for unit in ordered:
             try:
-                if str(unit_coverage(unit, day).status) == coverage:
-                    self.units.remove(unit)
-                    return unit
+                status = str(unit_coverage(unit, day).status)
             except Invalid:
                 continue
+            if coverage is None or status == coverage:
+                self.units.remove(unit)
+                return unit
         return None
 
 
-def _run(pool: _Pool, script: str, cut: int | None, submitted: datetime, staff: Any, out: TextIO) -> bool:
-    from shouhou.core.models import User
-    from shouhou.domain.rma import DEALER_EVENTS
-    from shouhou.rma.services import line_apply, order_submit
+def working_days_back(cal: Any, today: date, n: int) -> date:
+    """The working day N working days before TODAY (TODAY itself for 0)."""
+    day, count = today, 0
+    while count < n:
+        day -= timedelta(days=1)
+        count += cal.is_working_day(day)
+    return day
 
-    coverage, steps = SCRIPTS[script]
-    unit = pool.take(coverage, timezone.localtime(submitted, TZ).date())
-    if unit is None:
-        return False
-    dealer_user = User.objects.filter(dealer=unit.dealer, is_active=True).first()
-    now = timezone.now()
-    with transaction.atomic():
-        order = order_submit(
-            dealer=unit.dealer, actor=staff, contact_name=unit.dealer.contact_name or "售后联系人",
-            contact_phone=unit.dealer.phone or unit.dealer.mobile or "0771-0000000",
-            contact_email=unit.dealer.email, return_address=unit.dealer.address or unit.dealer.name,
-            submitted_at=submitted, topology_required=False, source="staff",
-            lines=[{"serial": unit.serial, "fault": "开机后无盘客户端频繁掉线，服务器自检报内存错误",
-                    "advance_requested": script == "advance", "advance_reason": "网吧营业急需"}],
-        )
-        line = order.lines.get()
-        for event, days, hour, fields in steps[:cut]:
-            at = (submitted + timedelta(days=days)).replace(hour=hour)
-            if at > now:
-                break
-            data = dict(fields)
-            if data.get("replacement_serial") is SPARE:
-                if not pool.spares:
+
+def _at(cal: Any, start: date, offset: int, hour: int) -> datetime:
+    day = cal.add_working_days(start, offset) if offset else start
+    return datetime.combine(day, time(hour, 0), TZ)
+
+
+class _Demo:
+    def __init__(self, pool: _Pool, staff: Any, out: TextIO) -> None:
+        from shouhou.core.models import User
+        from shouhou.rma.policy import work_calendar
+
+        self.pool, self.staff, self.out = pool, staff, out
+        self.cal = work_calendar()
+        self.now = timezone.now()
+        self.today = timezone.localtime(self.now, TZ).date()
+        self.dealer_users = {u.dealer_id: u for u in User.objects.filter(is_active=True, dealer__isnull=False)
+                             .order_by("-id")}
+        self.count = 0
+
+    def unit(self, script: str, day: date, *, dealer: str | None = None) -> Any | None:
+        return self.pool.take(SCRIPTS[script][0], day, dealer=dealer)
+
+    def run(self, script: str, cut: int | None, start: date, unit: Any, *, submitted: datetime | None) -> None:
+        """Submit a one-line order for UNIT at SUBMITTED (None: the dealer, just now), then apply
+        the script's steps up to CUT, dated in working days after START."""
+        from shouhou.domain.rma import DEALER_EVENTS
+        from shouhou.rma.services import line_apply, order_submit
+
+        steps = SCRIPTS[script][1]
+        dealer = unit.dealer
+        dealer_user = self.dealer_users.get(dealer.pk)
+        by_dealer = submitted is None and dealer_user is not None  # "just now": the dealer's own web form
+        fault = FAULTS[self.count % len(FAULTS)]
+        with transaction.atomic():
+            order = order_submit(
+                dealer=dealer, actor=dealer_user if by_dealer else self.staff,
+                contact_name=dealer.contact_name or "售后联系人",
+                contact_phone=dealer.phone or dealer.mobile or "0771-0000000", contact_email=dealer.email,
+                return_address=dealer.address or dealer.name,
+                submitted_at=None if by_dealer else (submitted or self.now - timedelta(minutes=40)),
+                topology_required=False, source="web" if by_dealer else "staff",
+                lines=[{"serial": unit.serial, "fault": fault, "advance_requested": script.startswith("advance"),
+                        "advance_reason": "网吧营业急需" if script.startswith("advance") else ""}],
+            )
+            line = order.lines.get()
+            for event, offset, hour, fields in steps[:cut]:
+                at = _at(self.cal, start, offset, hour)
+                if at > self.now:  # never in the future: the line waits where it is
                     break
-                data["replacement_serial"] = pool.spares.pop().serial
-            actor = dealer_user if dealer_user is not None and event in DEALER_EVENTS else staff
-            line = line_apply(line=line, event=event, actor=actor, version=line.version, at=at, fields=data)
-    out.write(f"  {script:<18} {unit.serial}: {line.state}\n")
-    return True
+                data = dict(fields)
+                if data.get("replacement_serial") is SPARE:
+                    if not self.pool.spares:
+                        break
+                    data["replacement_serial"] = self.pool.spares.pop().serial
+                actor = dealer_user if dealer_user is not None and event in DEALER_EVENTS else self.staff
+                line = line_apply(line=line, event=event, actor=actor, version=line.version, at=at, fields=data)
+        self.count += 1
+        self.out.write(f"  {script:<18} {unit.serial} {start}: {line.state}\n")
+
+    def closed(self) -> None:
+        days = [day for day, _scripts in CLOSED]
+        for day, scripts in CLOSED:
+            for script in scripts:
+                for start in (day, *[d for d in days if d != day]):
+                    unit = self.unit(script, start)
+                    if unit is not None:
+                        self.run(script, None, start, unit, submitted=_at(self.cal, start, 0, 10))
+                        break
+
+    def recent(self) -> None:
+        for script, ago in RECENT:
+            start = working_days_back(self.cal, self.today, ago)
+            unit = self.unit(script, start)
+            if unit is not None:
+                self.run(script, None, start, unit, submitted=_at(self.cal, start, 0, 10))
+
+    def open(self) -> None:
+        for script, cut, ago, portal in OPEN:
+            start = working_days_back(self.cal, self.today, ago)
+            unit = self.unit(script, start, dealer=PORTAL_DEALER if portal else None)
+            if unit is None:
+                continue
+            if ago == 0:  # a moment ago, today
+                self.run(script, cut, start, unit, submitted=None)
+            else:
+                self.run(script, cut, start, unit, submitted=_at(self.cal, start, 0, 11 if cut == 0 else 10))
+
+    def drafts(self) -> None:
+        from shouhou.registry.models import Dealer
+        from shouhou.rma.services import order_save_draft
+
+        dealer = Dealer.objects.filter(code=PORTAL_DEALER).first()
+        user = self.dealer_users.get(dealer.pk) if dealer is not None else None
+        if dealer is None or user is None:
+            return
+        for faults in DRAFTS:
+            lines = []
+            for fault in faults:
+                unit = self.pool.take(None, self.today, dealer=PORTAL_DEALER)
+                lines.append({"serial": unit.serial if unit is not None else "", "fault": fault})
+            order_save_draft(dealer=dealer, actor=user, lines=lines, contact_name=dealer.contact_name,
+                             contact_phone=dealer.phone, contact_email=dealer.email,
+                             return_address=dealer.address)
+            self.out.write(f"  draft              {', '.join(ln['serial'] for ln in lines)}\n")
 
 
 def load_demo(out: TextIO) -> None:
@@ -149,14 +298,11 @@ def load_demo(out: TextIO) -> None:
     if staff is None or not units:
         out.write("RMA demo: no staff user or no demo units; skipped\n")
         return
-    pool = _Pool(units, spares)
+    random.Random(2026).shuffle(units)  # a mix of models, the same on every load
     out.write("RMA demo orders:\n")
-    done = 0
-    for base in BASES:
-        for script, cut in SCENARIOS:
-            done += _run(pool, script, cut, base, staff, out)
-    # Recent ones, still on time.
-    recent = timezone.now().astimezone(TZ) - timedelta(hours=2)
-    for script, cut in (("free_repair", 0), ("free_replacement", 1), ("cancelled", None)):
-        done += _run(pool, script, cut, recent, staff, out)
-    out.write(f"RMA demo: {done} service orders\n")
+    demo = _Demo(_Pool(units, spares), staff, out)
+    demo.closed()
+    demo.recent()
+    demo.open()
+    demo.drafts()
+    out.write(f"RMA demo: {demo.count} service orders, {len(DRAFTS)} drafts\n")
