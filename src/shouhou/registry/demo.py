@@ -162,6 +162,8 @@ def _units(models, dealers, customers, services, UnitStatus) -> int:  # type: ig
     for _i in range(12):  # vendor-stock spares for replacements
         make(rng.choice(["SN-D200", "SN-D300", "SN-S380"]), None)
     _chain(make, services, today)
+    for _i in range(8):  # restocked spares: the RMA demo's replacements use most of the first 12
+        make(rng.choice(["SN-D200", "SN-D300", "SN-S380"]), None)
     return count
 
 
