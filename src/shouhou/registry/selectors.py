@@ -211,6 +211,10 @@ def _coverage_row(connection: Any, serial: str) -> tuple[Any, ...] | None:
 
 def _prepared_fetchone(connection: Any, serial: str) -> tuple[Any, ...] | None:
     connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # Django turns psycopg's preparing off (None) for every connection; a threshold no other query
+        # reaches turns it on for cursors that ask for it, i.e. only this one (Django's bind client-side).
+        connection.connection.prepare_threshold = 2**31
     raw = _prepared_cursor_class()(connection.connection)
     cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     with cursor:
