@@ -7,10 +7,12 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from shouhou.core.access import role_required
+from shouhou.core.dashboard import panels_for
 from shouhou.core.models import AuditEvent, User
 from shouhou.core.roles import Role
 from shouhou.core.scoping import scoped
@@ -24,7 +26,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dealers": scoped(user, Dealer).filter(active=True).count(),
         "users": User.objects.filter(is_active=True).count() if user.is_vendor_staff else None,
     }
-    return render(request, "core/dashboard.html", {"counts": counts})
+    panels = panels_for(user, timezone.now())
+    return render(request, "core/dashboard.html", {"counts": counts, "panels": panels})
 
 
 @role_required(Role.MANAGER, Role.ADMIN)
