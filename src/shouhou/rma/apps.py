@@ -8,8 +8,9 @@ class RmaConfig(AppConfig):
 
     def ready(self) -> None:
         from shouhou.core import bootstrap
+        from shouhou.core import dashboard as core_dashboard
         from shouhou.registry import history as unit_history
-        from shouhou.rma import demo, nav
+        from shouhou.rma import dashboard, demo, nav
         from shouhou.rma.history import unit_lines
 
         # After the registry demo, which creates the units (apps are ready in INSTALLED_APPS order).
@@ -17,3 +18,4 @@ class RmaConfig(AppConfig):
             bootstrap.DEMO_STEPS.append(demo.load_demo)
         nav.register_nav()
         unit_history.register(unit_lines)
+        core_dashboard.register(dashboard.panel)

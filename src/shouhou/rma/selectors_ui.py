@@ -7,7 +7,7 @@ for the viewer) with a fixed number of queries, whatever the number of lines.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -21,6 +21,7 @@ from shouhou.domain import rma
 from shouhou.domain.calendar import WorkCalendar
 from shouhou.registry.models import normalize_serial
 from shouhou.rma.models import DRAFT, FINAL_STATES, OPEN_STATES, OrderLine, ServiceOrder
+from shouhou.rma.policy import work_calendar
 from shouhou.rma.selectors import provisional
 
 # Lines the receiving desk may receive (the domain's guard of `receive`).
@@ -84,14 +85,23 @@ def line_rows(lines: list[OrderLine], *, role: str, now: datetime, cal: WorkCale
     return rows
 
 
+def end_of_day(now: datetime, cal: WorkCalendar | None = None) -> datetime:
+    """Local midnight after NOW: "due today" is a deadline before it."""
+    cal = cal or work_calendar()
+    return datetime.combine(cal.local(now).date() + timedelta(days=1), time.min, cal.tz)
+
+
 QUEUE_SORT = (F("due_at").asc(nulls_last=True), F("dealer_due_at").asc(nulls_last=True), "id")
 
 
-def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool = False, dealer: str = "",
-                model: str = "", q: str = "", now: datetime | None = None) -> QuerySet[OrderLine]:
+def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool | str = False, dealer: str = "",
+                model: str = "", q: str = "", due: str = "", now: datetime | None = None,
+                cal: WorkCalendar | None = None) -> QuerySet[OrderLine]:
     """Submitted lines USER may see for the staff queue, most urgent deadline first.
 
     `state` "" means every open state, "all" every state; `q` is a serial or an RMA number.
+    `overdue` True (or "1") is a passed deadline of either party, "vendor" or "dealer" one
+    party's; `due` "today" is a vendor deadline still to meet before today's close.
     """
     now = now or timezone.now()
     qs = scoped(user, OrderLine).exclude(state=DRAFT)
@@ -105,8 +115,14 @@ def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool = F
         qs = qs.filter(state__in=OPEN_STATES)
     if path:
         qs = qs.filter(path__in=path.split(","))
-    if overdue:
+    if overdue == "vendor":
+        qs = qs.filter(due_at__lt=now)
+    elif overdue == "dealer":
+        qs = qs.filter(dealer_due_at__lt=now)
+    elif overdue:
         qs = qs.filter(Q(due_at__lt=now) | Q(dealer_due_at__lt=now))
+    if due == "today":
+        qs = qs.filter(due_at__gte=now, due_at__lt=end_of_day(now, cal))
     if dealer:
         qs = qs.filter(order__dealer__code=dealer)
     if model:

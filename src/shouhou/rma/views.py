@@ -62,18 +62,20 @@ def event_label(event: str) -> str:
 
 # --- the staff queue -----------------------------------------------------------------------------
 
-QUEUE_FILTERS = ("state", "path", "overdue", "dealer", "model", "q")
+QUEUE_FILTERS = ("state", "path", "overdue", "dealer", "model", "q", "due")
 
 
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in QUEUE_FILTERS if request.GET.get(k, "").strip()}
-    lines = selectors_ui.line_search(request.user, state=params.get("state", ""), path=params.get("path", ""),
-                                     overdue=params.get("overdue") == "1", dealer=params.get("dealer", ""),
-                                     model=params.get("model", ""), q=params.get("q", ""))
-    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     now, cal = timezone.now(), work_calendar()
+    overdue = params.get("overdue", "")
+    lines = selectors_ui.line_search(request.user, state=params.get("state", ""), path=params.get("path", ""),
+                                     overdue=overdue if overdue in ("vendor", "dealer") else overdue == "1",
+                                     dealer=params.get("dealer", ""), model=params.get("model", ""),
+                                     q=params.get("q", ""), due=params.get("due", ""), now=now, cal=cal)
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors_ui.line_rows(list(page.object_list), role="staff", now=now, cal=cal)
     return render(request, "rma/queue.html", {
         "page": page, "rows": rows, "params": params, "query": urlencode(params),
