@@ -6,11 +6,16 @@
 1. Creates a scratch database shouhou_bench_http_<pid> next to DATABASE_URL (default
    postgresql://postgres@127.0.0.1:5432/postgres), migrates it with `shouhou manage migrate`, and
    fills it with a set-based INSERT … SELECT generate_series (8 models, 50 dealers, N units).
-2. Starts the production server (`shouhou web`) with SHOUHOU_PUBLIC_RATE=off and a settings module
-   from bench/coverage_bench that adds one bare view returning a fixed 200-byte JSON.
+2. Starts the production server (`shouhou web`) with the per-IP rate limit ON at a limit the run never
+   reaches (SHOUHOU_PUBLIC_RATE=100000000/m, so every lookup pays for the check as deployed; --rate
+   off to drop it) and a settings module from bench/coverage_bench that adds one bare view returning a
+   fixed 200-byte JSON.
 3. wrk, CLIENTS connections for DURATION s each: GET /api/v1/units/{random serial}/coverage (a Lua
    script picks the serial) and GET /bench/bare.
-4. pgbench, CLIENTS clients for DURATION s: the same unit+model+dealer lookup by unique serial:
+   For each, the CPU time per request of the web processes, of the PostgreSQL backends and of wrk
+   (from /proc), which does not depend on what else the machine runs.
+4. pgbench, CLIENTS clients for DURATION s: the same unit+model+dealer lookup by unique serial, with
+   the simple protocol (a plan per query) and with prepared statements (what the endpoint uses):
    the raw PostgreSQL floor.
 Prints requests/s, p99 and the ratios (goal: coverage ≥ 80% of the bare view's requests/s and
 p99 within 2×), then drops the scratch database.
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -93,26 +99,59 @@ def wait_up(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def wrk(url: str, duration: int, clients: int, script: Path | None = None) -> tuple[float, float]:
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _session_pids(sid: int) -> list[int]:
+    return [int(p) for p in subprocess.run(["pgrep", "-s", str(sid)], capture_output=True, text=True).stdout.split()]
+
+
+def _backend_pids(db_url: str) -> list[int]:
+    name = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                                           "pg_backend_pid()", [name])]
+
+
+def wrk(url: str, duration: int, clients: int, script: Path | None = None, *, server: int | None = None,
+        db_url: str = "") -> tuple[float, float, tuple[float, float, float]]:
+    """requests/s, p99 ms and CPU ms per request of (web processes, PostgreSQL backends, wrk)."""
     argv = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{duration}s", "--latency"]
     if script:
         argv += ["-s", str(script)]
+    web, backends = (_session_pids(server), _backend_pids(db_url)) if server else ([], [])
+    web0, pg0, wrk0 = _cpu_seconds(web), _cpu_seconds(backends), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    wrk1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    web1, pg1 = _cpu_seconds(web), _cpu_seconds(backends)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise SystemExit(f"wrk saw {errors.group(1)} error responses on {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     value, unit = float(p99.group(1)), p99.group(2)
-    return rps, value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    per = 1000 / (rps * duration)
+    cpu = ((web1 - web0) * per, (pg1 - pg0) * per,
+           (wrk1.ru_utime + wrk1.ru_stime - wrk0.ru_utime - wrk0.ru_stime) * per)
+    return rps, value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, cpu
 
 
-def pgbench(db_url: str, duration: int, clients: int, units: int, workdir: Path) -> tuple[float, float]:
+def pgbench(db_url: str, duration: int, clients: int, units: int, workdir: Path,
+            protocol: str = "simple") -> tuple[float, float]:
     script = workdir / "lookup.sql"
     script.write_text(PGBENCH % {"units": units})
-    logs = workdir / "pglog"
+    logs = workdir / f"pglog-{protocol}"
     logs.mkdir()
-    out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(duration),
+    out = subprocess.run(["pgbench", "-n", "-M", protocol, "-c", str(clients), "-j", str(min(clients, 2)),
+                          "-T", str(duration),
                           "-f", str(script), "-l", "--log-prefix", str(logs / "tx"), db_url],
                          capture_output=True, text=True, check=True).stdout
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
@@ -126,7 +165,10 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=None, help="web processes (default: shouhou web's)")
+    parser.add_argument("--rate", default="100000000/m",
+                        help="SHOUHOU_PUBLIC_RATE for the server (default: on, at a limit never reached; off)")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
 
     base_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
     name = f"shouhou_bench_http_{os.getpid()}"
@@ -139,7 +181,7 @@ def main() -> int:
     (workdir / "path").mkdir()
     (workdir / "path" / "coverage_bench").symlink_to(HERE / "coverage_bench")
     env = {**os.environ, "DATABASE_URL": db_url, "SHOUHOU_DATA_DIR": str(workdir / "var"),
-           "SHOUHOU_PUBLIC_RATE": "off", "DJANGO_SETTINGS_MODULE": "coverage_bench.settings",
+           "SHOUHOU_PUBLIC_RATE": args.rate, "DJANGO_SETTINGS_MODULE": "coverage_bench.settings",
            "PYTHONPATH": os.pathsep.join([str(workdir / "path"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     env.pop("DEBUG", None)
     proc = None
@@ -164,12 +206,13 @@ def main() -> int:
         print("sample:", body.decode())
         wrk(base + "/bench/bare", 3, args.clients)  # warm-up: connections, caches
         wrk(base + "/", 3, args.clients, lua)
-        bare = wrk(base + "/bench/bare", args.duration, args.clients)
-        coverage = wrk(base + "/", args.duration, args.clients, lua)
+        bare = wrk(base + "/bench/bare", args.duration, args.clients, server=proc.pid, db_url=db_url)
+        coverage = wrk(base + "/", args.duration, args.clients, lua, server=proc.pid, db_url=db_url)
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         proc = None
         floor = pgbench(db_url, args.duration, args.clients, args.units, workdir)
+        prepared = pgbench(db_url, args.duration, args.clients, args.units, workdir, "prepared")
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -177,14 +220,21 @@ def main() -> int:
         with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    print(f"{args.units:,} units, {args.clients} clients, {args.duration}s each, {os.cpu_count()} cores")
-    print(f"{'what':<34} {'req/s':>10} {'p99 ms':>8}")
-    for label, (rps, p99) in (("coverage API (shouhou web)", coverage), ("bare Django view (same server)", bare),
-                              ("pgbench lookup (PostgreSQL floor)", floor)):
-        print(f"{label:<34} {rps:>10.0f} {p99:>8.2f}")
+    print(f"{args.units:,} units, {args.clients} clients, {args.duration}s each, {os.cpu_count()} cores, "
+          f"rate limit {args.rate}, load average before {load_before:.2f}")
+    print(f"{'what':<36} {'req/s':>10} {'p99 ms':>8}   CPU ms/request: web / PostgreSQL / wrk")
+    for label, (rps, p99, cpu) in (("coverage API (shouhou web)", coverage), ("bare Django view (same server)", bare)):
+        print(f"{label:<36} {rps:>10.0f} {p99:>8.2f}   {cpu[0]:.3f} / {cpu[1]:.3f} / {cpu[2]:.3f}")
+    for label, (rps, p99) in (("pgbench lookup, simple protocol", floor), ("pgbench lookup, prepared", prepared)):
+        print(f"{label:<36} {rps:>10.0f} {p99:>8.2f}")
     rps_ratio, p99_ratio = coverage[0] / bare[0], coverage[1] / bare[1]
     print(f"coverage / bare view: req/s {rps_ratio:.2f} (goal >= 0.80), p99 {p99_ratio:.2f}x (goal <= 2)")
-    print(f"coverage / PostgreSQL floor: req/s {coverage[0] / floor[0]:.3f}")
+    print(f"coverage / PostgreSQL floor: req/s {coverage[0] / floor[0]:.3f} (simple), "
+          f"{coverage[0] / prepared[0]:.3f} (prepared)")
+    cov_cpu, bare_cpu = sum(coverage[2]), sum(bare[2])
+    print(f"CPU per request: coverage {cov_cpu:.3f} ms, bare {bare_cpu:.3f} ms: on a CPU-bound machine the "
+          f"req/s ratio cannot exceed {bare_cpu / cov_cpu:.2f}; PostgreSQL's share of coverage's CPU "
+          f"{coverage[2][1] / cov_cpu:.0%}")
     return 0 if rps_ratio >= 0.8 and p99_ratio <= 2 else 1
 
 
