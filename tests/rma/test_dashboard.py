@@ -147,7 +147,7 @@ def test_a_dealer_sees_its_own_to_dos_with_links_to_the_portal(client_for, alice
     assert figures == {"ship": 0, "quote": 2, "delivery": 0, "return": 0, "info": 0, "overdue": 1, "open": 5,
                        "drafts": 0}
     page = client_for(alice).get("/").content.decode()
-    assert 'href="/portal/#todo"' in page and "需要您处理" in page and 'data-stat="dealers"' in page
+    assert 'href="/portal/#todo"' in page and "需要您处理" in page and 'data-stat="quote">2<' in page
     assert "最近超期" not in page and 'data-stat="users"' not in page
 
 
