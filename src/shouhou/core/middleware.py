@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from shouhou.domain.errors import ShouhouError
 
@@ -29,3 +32,19 @@ class ShouhouErrorMiddleware:
             {"error": exception, "status": exception.status},
             status=exception.status,
         )
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Chinese for everyone unless they chose another language with the switch on the page.
+
+    Django's own middleware follows the browser's Accept-Language, so a service-centre PC with an
+    English Windows would get English pages; our users expect the product's language (DESIGN §1)
+    and pick English explicitly. The choice is the language cookie set by `set_language`.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
