@@ -192,3 +192,13 @@ def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, d
     client.cookies["django_language"] = "en"
     page = client.get("/warranty/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
     assert "Enter a serial number to check the warranty" in page
+
+
+def test_the_sign_in_and_public_pages_offer_the_language_switch(client, db):
+    for path in ("/accounts/login/", "/warranty/", "/dealers/find/"):
+        page = client.get(path).content.decode()
+        assert 'action="/i18n/setlang/"' in page and 'value="en"' in page, path
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/warranty/"})
+    assert response.status_code == 302 and response["Location"] == "/warranty/"
+    page = client.get("/accounts/login/").content.decode()
+    assert "Sign in" in page and 'value="zh-hans"' in page
