@@ -66,7 +66,7 @@ def test_dealer_user_bound_to_a_dealer_is_never_staff(make_user, dealer_a):
     from django.contrib.auth.models import Group
 
     user = make_user("dealer", dealer=dealer_a)
-    user.groups.add(Group.objects.get(name="manager"))  # a mistake in the admin
+    user.groups.add(Group.objects.get_or_create(name="manager")[0])  # a mistake in the admin
     user.refresh_from_db()
     assert not user.is_vendor_staff
     assert list(scoped(user, Dealer)) == [dealer_a]

@@ -100,7 +100,8 @@ def user_create(
     else:
         user.set_unusable_password()
     user.save()
-    user.groups.add(Group.objects.get(name=role))
+    # The groups come from a migration, but one may have been deleted in the admin (or flushed).
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     audit_record(user, "user.created", actor=actor, data={"username": username, "role": role},
                  dealer_id=user.dealer_id)
     return user
