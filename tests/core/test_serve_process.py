@@ -95,3 +95,44 @@ def test_web_refuses_an_insecure_secret_key(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "SECRET_KEY" in done.stderr
+
+
+def test_serve_queues_the_deadline_sweep_for_its_worker(server_factory):
+    server = server_factory()
+    server.start()
+    probe = ("from django_tasks_db.models import DBTaskResult; "
+             "print(list(DBTaskResult.objects.filter(task_path__endswith='deadlines_sweep')"
+             ".values_list('status', flat=True)))")
+    deadline = time.monotonic() + 30
+    statuses = ""
+    while time.monotonic() < deadline:
+        statuses = _cli(server, "manage", "shell", "-c", probe).stdout.strip().splitlines()[-1]
+        if "SUCCESSFUL" in statuses:
+            break
+        time.sleep(1)
+    assert statuses == "['SUCCESSFUL']", statuses  # queued once at start, run once by the worker
+
+
+def test_periodic_work_runs_at_start_and_then_once_per_interval():
+    from shouhou.core.bootstrap import Periodic
+    from shouhou.core.commands import _run_due
+
+    calls: list[str] = []
+    jobs = [Periodic("fast", 10, lambda: calls.append("fast")), Periodic("slow", 60, lambda: calls.append("slow"))]
+    last: dict[str, float] = {}
+    for now in (0, 5, 10, 15, 20, 59, 60):
+        _run_due(jobs, last, float(now))
+    assert calls == ["fast", "slow", "fast", "fast", "fast", "slow"]
+
+
+def test_a_failing_periodic_job_does_not_stop_the_others():
+    from shouhou.core.bootstrap import Periodic
+    from shouhou.core.commands import _run_due
+
+    calls: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("queue unavailable")
+
+    _run_due([Periodic("broken", 10, broken), Periodic("ok", 10, lambda: calls.append("ok"))], {}, 0.0)
+    assert calls == ["ok"]

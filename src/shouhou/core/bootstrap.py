@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TextIO
 
 from django.core.management import call_command
@@ -19,6 +20,18 @@ DemoStep = Callable[[TextIO], None]
 
 SETUP_STEPS: list[SetupStep] = []
 DEMO_STEPS: list[DemoStep] = []
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work `shouhou serve` queues for its worker every `seconds` (production uses cron instead)."""
+
+    name: str
+    seconds: int
+    enqueue: Callable[[], object]
+
+
+PERIODIC: list[Periodic] = []
 
 
 def migrate(out: TextIO) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
 
+from shouhou.core.bootstrap import Periodic
 from shouhou.core.cli import register, setup_django
 
 
@@ -76,11 +78,27 @@ def serve_run(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}/"
     out.write(f"Shouhou 已启动 / running at {url}   (Ctrl-C 停止 / to stop)\n")
     out.flush()
-    return _supervise(children)
+    return _supervise(children, periodic=bootstrap.PERIODIC)
 
 
-def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
-    """Run until Ctrl-C/SIGTERM or a child dies; then stop all children cleanly."""
+def _run_due(periodic: list[Periodic], last: dict[str, float], now: float) -> None:
+    """Queue each periodic task whose interval has passed (the first time: at once)."""
+    from django.db import close_old_connections
+
+    for job in periodic:
+        if now - last.get(job.name, float("-inf")) < job.seconds:
+            continue
+        last[job.name] = now
+        try:
+            job.enqueue()
+        except Exception:  # a failed enqueue must not stop the web server; try again next interval
+            logging.getLogger(__name__).exception("could not queue %s", job.name)
+        finally:
+            close_old_connections()
+
+
+def _supervise(children: list[subprocess.Popen[bytes]], *, periodic: list[Periodic] | None = None) -> int:
+    """Run until Ctrl-C/SIGTERM or a child dies, queueing periodic work; then stop all children."""
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -90,7 +108,9 @@ def _supervise(children: list[subprocess.Popen[bytes]]) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     code = 0
+    last: dict[str, float] = {}
     while not stopping:
+        _run_due(periodic or [], last, time.monotonic())
         for child in children:
             if child.poll() is not None:
                 code = child.returncode or 1

@@ -17,5 +17,10 @@ class RmaConfig(AppConfig):
         if demo.load_demo not in bootstrap.DEMO_STEPS:
             bootstrap.DEMO_STEPS.append(demo.load_demo)
         nav.register_nav()
+        # `shouhou serve` sweeps deadlines every 15 minutes; production runs `shouhou rma sweep` from cron.
+        if not any(job.name == "rma.deadlines_sweep" for job in bootstrap.PERIODIC):
+            from shouhou.rma.tasks import deadlines_sweep
+
+            bootstrap.PERIODIC.append(bootstrap.Periodic("rma.deadlines_sweep", 15 * 60, deadlines_sweep.enqueue))
         unit_history.register(unit_lines)
         core_dashboard.register(dashboard.panel)
