@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -99,26 +100,47 @@ def wait_up(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    seen = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+        seen[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return seen
 
 
 def _session_pids(sid: int) -> list[int]:
     return [int(p) for p in subprocess.run(["pgrep", "-s", str(sid)], capture_output=True, text=True).stdout.split()]
 
 
-def _backend_pids(db_url: str) -> list[int]:
-    name = db_url.rsplit("/", 1)[1]
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
-                                           "pg_backend_pid()", [name])]
+def _backend_pids(conn: psycopg.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                       "AND pid <> pg_backend_pid()")]
+
+
+class _BackendCPU(threading.Thread):
+    """CPU seconds of the scratch database's backends over a run, sampled every 0.5 s: Django reopens
+    its connections (CONN_MAX_AGE), so backends come and go during a run (a backend's last 0.5 s may be
+    missed)."""
+
+    def __init__(self, db_url: str) -> None:
+        super().__init__(daemon=True)
+        self.conn = psycopg.connect(db_url, autocommit=True)
+        self.first, self.last, self.done = _cpu_seconds(_backend_pids(self.conn)), {}, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.last.update(_cpu_seconds(_backend_pids(self.conn)))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        self.last.update(_cpu_seconds(_backend_pids(self.conn)))
+        self.conn.close()
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def wrk(url: str, duration: int, clients: int, script: Path | None = None, *, server: int | None = None,
@@ -127,11 +149,12 @@ def wrk(url: str, duration: int, clients: int, script: Path | None = None, *, se
     argv = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{duration}s", "--latency"]
     if script:
         argv += ["-s", str(script)]
-    web, backends = (_session_pids(server), _backend_pids(db_url)) if server else ([], [])
-    web0, pg0, wrk0 = _cpu_seconds(web), _cpu_seconds(backends), resource.getrusage(resource.RUSAGE_CHILDREN)
+    web = _session_pids(server) if server else []
+    backends = _BackendCPU(db_url) if server else None
+    web0, wrk0 = sum(_cpu_seconds(web).values()), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
     wrk1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    web1, pg1 = _cpu_seconds(web), _cpu_seconds(backends)
+    web1, pg = sum(_cpu_seconds(web).values()), backends.stop() if backends else 0.0
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise SystemExit(f"wrk saw {errors.group(1)} error responses on {url}:\n{out}")
@@ -139,7 +162,7 @@ def wrk(url: str, duration: int, clients: int, script: Path | None = None, *, se
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     value, unit = float(p99.group(1)), p99.group(2)
     per = 1000 / (rps * duration)
-    cpu = ((web1 - web0) * per, (pg1 - pg0) * per,
+    cpu = ((web1 - web0) * per, pg * per,
            (wrk1.ru_utime + wrk1.ru_stime - wrk0.ru_utime - wrk0.ru_stime) * per)
     return rps, value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, cpu
 
