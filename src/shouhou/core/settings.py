@@ -243,7 +243,8 @@ LOGGING = {
 
 # --- Public pages (warranty check, find my dealer, one code per unit) -------------------------
 # Per-IP limit shared by the public pages and the public coverage API ("30/m", "100/h"; "off"
-# disables it, e.g. for benchmarks behind a proxy that limits already).
+# disables it, e.g. for benchmarks behind a proxy that limits already). Counted in the Redis cache
+# when CACHE_URL is set, else in each web process's memory (registry/throttle.py).
 PUBLIC_RATE = env("SHOUHOU_PUBLIC_RATE", "30/m").strip()
 HOTLINE = env("SHOUHOU_HOTLINE", "400-099-7500")
 SERVICE_HOURS = env("SHOUHOU_SERVICE_HOURS", "周一至周六 10:15–18:30")
