@@ -113,7 +113,7 @@ def test_serve_queues_the_deadline_sweep_for_its_worker(server_factory):
     assert statuses == "['SUCCESSFUL']", statuses  # queued once at start, run once by the worker
 
 
-def test_periodic_work_runs_at_start_and_then_once_per_interval():
+def test_periodic_work_runs_at_start_and_then_once_per_interval(db):
     from shouhou.core.bootstrap import Periodic
     from shouhou.core.commands import _run_due
 
@@ -125,7 +125,7 @@ def test_periodic_work_runs_at_start_and_then_once_per_interval():
     assert calls == ["fast", "slow", "fast", "fast", "fast", "slow"]
 
 
-def test_a_failing_periodic_job_does_not_stop_the_others():
+def test_a_failing_periodic_job_does_not_stop_the_others(db):
     from shouhou.core.bootstrap import Periodic
     from shouhou.core.commands import _run_due
 
