@@ -74,3 +74,23 @@ def test_the_outbox_task_attaches_the_tracking_sheet(shipped_line):
 def test_an_unknown_kind_is_refused(shipped_line):
     with pytest.raises(ValueError):
         documents.render("invoice", shipped_line)
+
+
+def test_the_quote_pdf_lists_items_total_and_options(alice, service_center, make_unit, tmp_path):
+    from tests.rma.conftest import OUT_OF_WARRANTY_START
+
+    unit = make_unit("SN-DOC-QUOTE", OUT_OF_WARRANTY_START)
+    order = services.order_submit(dealer=unit.dealer, actor=alice, contact_name="李工", contact_phone="138",
+                                  return_address="南宁", lines=[{"serial": unit.serial, "fault": "风扇异响"}],
+                                  topology_required=False)
+    line = order.lines.get()
+    for event, fields in (("approve", {}), ("receive", {"condition": "完好"}),
+                          ("inspect", {"fault_confirmed": True, "damage": [], "components": ["风扇"]}),
+                          ("send_quote", {"items": [{"text": "更换风扇", "amount": "120.00"},
+                                                    {"text": "人工费", "amount": "80.00"}]})):
+        line.refresh_from_db()
+        line = services.line_apply(line=line, event=event, actor=service_center, version=line.version,
+                                   fields=fields)
+    text = pdf_text(documents.render("quote", line), tmp_path)
+    for expected in ("更换风扇", "人工费", "200.00", "有偿维修", "SN-DOC-QUOTE"):
+        assert expected in text

@@ -299,7 +299,7 @@ def _quote(line: OrderLine) -> bytes:
     items: list[dict[str, Any]] = list(quote.items or [])
     for item in items:
         page.paragraph(f"{item.get('text', '')}    ¥{item.get('amount', '')}")
-    options = "、".join(LinePath(o).label for o in quote.options or ())
+    options = "、".join(str(LinePath(o).label) for o in quote.options or ())
     page.rows([("合计", f"¥{quote.total}"), ("可选方案", options or "—"),
                ("有效期至", _when(quote.valid_until))], columns=1)
     return page.finish()
