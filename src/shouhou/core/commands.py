@@ -73,7 +73,7 @@ def serve_run(args: argparse.Namespace) -> int:
     env = {**os.environ, "SHOUHOU_DATA_DIR": str(settings_data_dir)}
     children = [
         subprocess.Popen(_web_argv(args.host, args.port, _default_workers()), env=env),
-        subprocess.Popen([sys.executable, "-m", "shouhou", "worker"], env=env),
+        subprocess.Popen([sys.executable, "-m", "shouhou", "worker", "--quiet"], env=env),
     ]
     url = f"http://{args.host}:{args.port}/"
     out.write(f"Shouhou 已启动 / running at {url}   (Ctrl-C 停止 / to stop)\n")
@@ -154,6 +154,7 @@ register("web", "Production web server only (run migrations first with `shouhou 
 
 def worker_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    p.add_argument("--quiet", action="store_true", help="log only failures, not every task started and finished")
 
 
 def worker_run(args: argparse.Namespace) -> int:
@@ -163,6 +164,10 @@ def worker_run(args: argparse.Namespace) -> int:
     options = ["--no-startup-delay", "--no-reload"]
     if args.batch:
         options.append("--batch")
+    if args.quiet:
+        # The worker sets its loggers' levels itself; a filter still drops the per-task lines.
+        for name in ("django_tasks", "django_tasks_db"):
+            logging.getLogger(name).addFilter(lambda record: record.levelno >= logging.WARNING)
     call_command("db_worker", *options)
     return 0
 
