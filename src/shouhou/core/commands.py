@@ -40,7 +40,9 @@ def _web_argv(host: str, port: int, workers: int) -> list[str]:
 
 
 def _default_workers() -> int:
-    return int(os.environ.get("SHOUHOU_WEB_WORKERS", str(min(4, (os.cpu_count() or 1) + 1))))
+    # One process per core, each with 4 threads, as granian advises; bench/README.md found no
+    # setting that uses less CPU per request, so the default follows the server's own guidance.
+    return int(os.environ.get("SHOUHOU_WEB_WORKERS", str(os.cpu_count() or 1)))
 
 
 # --- serve ----------------------------------------------------------------------------------
@@ -137,7 +139,7 @@ register("serve", "Start web server and task worker on the embedded default (cre
 def web_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=None, help="processes (default: cores + 1, at most 4)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
 
 
 def web_run(args: argparse.Namespace) -> int:
