@@ -1,6 +1,7 @@
 """A real browser: the admin signs in and reads October 2025 on the calendar page."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,7 @@ def test_admin_enters_the_2027_schedule_through_the_form(server_factory, browser
     page.fill("#id_days", "2027-01-01..2027-01-03 休 元旦\n2027-01-31 班 春节\n2027-02-05..2027-02-13 休 春节\n"
                           "2027-02-20 班 春节\n")
     page.click("button[name=preview]")
-    assert page.locator("[data-preview] tbody tr").count() == 4
+    expect(page.locator("[data-preview] tbody tr")).to_have_count(4)  # waits for the preview page
     assert page.locator("[data-warning]").count() >= 1  # no 清明节, 劳动节, … yet: warned
     page.screenshot(path=str(artifacts / "calendar_year_2027_preview.png"), full_page=True)
     page.click("button[name=save]")

@@ -2,6 +2,7 @@
 user opens the unit page. Real `shouhou serve --demo`, real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,7 @@ def test_public_warranty_check_and_find_dealer_on_a_phone(server_factory, browse
     page.click("button[type=submit]")
     page.select_option("#city", label="桂林市")
     page.click("button[type=submit]")
-    assert page.locator('[data-dealer="GX-NN01"]').count() == 1
+    expect(page.locator('[data-dealer="GX-NN01"]')).to_have_count(1)  # waits for the result page
     page.screenshot(path=str(artifacts / "public_find_dealer.png"), full_page=True)
 
     page.goto(server.url + f"/u/{SERIAL}")
