@@ -174,7 +174,7 @@ def worker_run(args: argparse.Namespace) -> int:
     return 0
 
 
-register("worker", "Task worker (mail, reminders, imports, reports); run any number of them.",
+register("worker", "Task worker (documents, deadline reminders, imports); run any number of them.",
          worker_configure, worker_run)
 
 

@@ -41,4 +41,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-register("rma", "service orders: deadline sweep", configure, run)
+register("rma", "Service orders: `shouhou rma sweep` sends deadline reminders and escalations.", configure, run)
