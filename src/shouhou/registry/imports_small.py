@@ -109,16 +109,21 @@ def _text(row: dict[str, Any], col: str) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
 
 
-def _model_values(row: dict[str, Any], reject: Any) -> dict[str, Any] | None:
-    values: dict[str, Any] = {}
-    ok = True
-    name = _text(row, "name")
+def _name_ok(name: str, reject: Any) -> bool:
+    """Models and dealers both need a name that fits the column."""
     if not name:
         reject("name", "required")
-        ok = False
-    elif len(name) > LIMITS["name"]:
+        return False
+    if len(name) > LIMITS["name"]:
         reject("name", "too_long", "", str(LIMITS["name"]))
-        ok = False
+        return False
+    return True
+
+
+def _model_values(row: dict[str, Any], reject: Any) -> dict[str, Any] | None:
+    values: dict[str, Any] = {}
+    name = _text(row, "name")
+    ok = _name_ok(name, reject)
     values["name"] = name
     for col in ("replacement_days", "warranty_months"):
         text = _text(row, col)
@@ -142,14 +147,8 @@ def _model_values(row: dict[str, Any], reject: Any) -> dict[str, Any] | None:
 
 def _dealer_values(row: dict[str, Any], reject: Any) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
-    ok = True
     name = _text(row, "name")
-    if not name:
-        reject("name", "required")
-        ok = False
-    elif len(name) > LIMITS["name"]:
-        reject("name", "too_long", "", str(LIMITS["name"]))
-        ok = False
+    ok = _name_ok(name, reject)
     values["name"] = name
     phone = _text(row, "phone")
     if phone:
