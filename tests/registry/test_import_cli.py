@@ -316,3 +316,36 @@ def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path
     assert code == 0, out
     assert schema() == before
     assert Unit.objects.get(serial="SN-NEW").replaces.serial == "SN-0001"
+
+
+def test_a_serial_created_meanwhile_turns_the_insert_into_the_upsert(tmp_path, capsys):
+    """The import updates stored units, then inserts the new ones with a plain INSERT. If another
+    transaction created one of those serials in between, the unique index refuses the INSERT and
+    the upsert runs over the whole file. Simulated by taking the INSERT's "not stored yet" filter
+    away, so that it meets a serial that is already stored, as it would after such a race."""
+    from django.db import connection
+
+    load_reference(tmp_path, capsys)
+    assert cli(capsys, "units", units_csv(tmp_path, ["SN-1", "AB-1", "2024-01-01", "", "GX-A01", "", "", ""]))[0] == 0
+    rows = [["sn-1", "CD-2", "", "2024-02-01", "", "南宁", "星空网吧", ""],
+            ["SN-2", "AB-1", "2024-03-01", "", "", "", "", ""]]
+    seen = []
+
+    def race(execute, sql, params, many, context):
+        if sql.startswith("INSERT INTO registry_unit") and "NOT EXISTS" in sql:
+            sql = sql.replace("NOT EXISTS (SELECT 1 FROM registry_unit u WHERE u.serial = t.serial)", "true")
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(race):
+        code, out, _err = cli(capsys, "units", units_csv(tmp_path, *rows, name="again.csv"))
+    assert code == 0, out
+    assert any("ON CONFLICT (serial)" in sql for sql in seen)  # the fallback ran
+    assert "新增 1" in out and "更新 1" in out
+    first, second = Unit.objects.select_related("product_model", "dealer", "customer").order_by("serial")
+    assert (first.serial, first.product_model.code, first.shipped_on, first.sold_on) == (
+        "SN-1", "CD-2", date(2024, 1, 1), date(2024, 2, 1))
+    assert (first.dealer.code, first.region_code, first.customer.name, first.status) == (
+        "GX-A01", "450100", "星空网吧", "in_service")
+    assert (second.serial, second.shipped_on, second.dealer_id, second.status) == (
+        "SN-2", date(2024, 3, 1), None, "with_dealer")

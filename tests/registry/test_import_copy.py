@@ -37,6 +37,17 @@ ROWS = [
     ["SN-O", "AB-9", "2024-99-99", "", "ZZ-1", "火星", "", "SN-O"],
     ["SN-P", "AB-1", "", "", "", "", "", "SN-Q"],
     ["SN-Q", "AB-1", "", "", "", "", "", "SN-P"],
+    # Serials and customers on the cheap path (already clean) and on the normalizing one.
+    ["-SN1", "AB-1", "", "", "", "", "", ""],
+    ["SN\tTAB", "AB-1", "", "", "", "", "", ""],
+    ["sn-lower", "AB-1", "", "", "", "", "", ""],
+    ["A" * 65, "AB-1", "", "", "", "", "", ""],
+    ["SN-R", "AB-1", "", "", "", "", "\u3000客户\u3000", "  "],
+    ["SN-S", "AB-1", "", "", "", "", " ", ""],
+    ["SN-T", "AB-1", "", "", "", "", "客" * 200 + " ", ""],
+    ["SN-V", "AB-1", "2024-01-02", "", "", "", "客户V", ""],
+    ["SN-W", "AB-1", "2024-01-02", "", "", "", "", " sn-v"],
+    ["SN-X", "AB-1", "", "", "", "", "", "-SN"],
 ]
 
 
@@ -67,8 +78,11 @@ def test_the_copy_path_reports_the_same_rows_reasons_and_counts_as_the_python_pa
     slow = report(path, monkeypatch, fast=False, dry_run=True)
     assert fast == slow
     rows, created, _updated, rejected, errors, texts = fast
-    assert (rows, created, rejected) == (len(ROWS) - 2, 2, len(ROWS) - 4)  # two blank rows are skipped
+    assert (rows, created, rejected) == (len(ROWS) - 2, 8, len(ROWS) - 10)  # two blank rows are skipped
     codes = {(e["row"], e["column"], e["code"]) for e in errors}
+    assert {(25, "serial", "serial_format"), (28, "serial", "serial_format"), (29, "replaces", "replaces_unknown"),
+            (34, "replaces", "replaces_unknown")} <= codes  # -SN1, 65 characters, blank and "-SN" targets
+    assert not {e["row"] for e in errors} & {26, 27, 30, 31, 32, 33}  # cleaned serials, trimmed customers
     assert {(4, "serial", "duplicate"), (5, "serial", "duplicate"), (6, "shipped_on", "date_format"),
             (7, "sold_on", "date_format"), (8, "sold_on", "date_format"), (14, "serial", "serial_format"),
             (20, "model", "model_unknown"), (9, "sold_on", "sold_before_shipped")} <= codes
@@ -93,8 +107,12 @@ def test_the_copy_path_writes_the_same_units_as_the_python_path(tmp_path, capsys
     fast = report(path, monkeypatch, fast=True)
     assert fast == slow
     assert list(Unit.objects.order_by("serial").values_list(*fields)) == slow_units
-    assert slow_units[1][:2] == ("SNGOOD2", "AB-1") and slow_units[1][7] == "SN-GOOD"
-    assert slow_units[0][6] == "星空网吧"
+    by_serial = {u[0]: u for u in slow_units}
+    assert by_serial["SNGOOD2"][1] == "AB-1" and by_serial["SNGOOD2"][7] == "SN-GOOD"
+    assert by_serial["SN-GOOD"][6] == "星空网吧" and by_serial["SN-V"][6] == "客户V"
+    assert by_serial["SN-W"][7] == "SN-V" and by_serial["SN-V"][8] == "replaced"
+    assert by_serial["SN-T"][6] == "客" * 200 and by_serial["SN-S"][6] is None
+    assert {"SNTAB", "SN-LOWER"} <= by_serial.keys()
     with connection.cursor() as cur:  # the per-row checks are back on for whatever runs next
         cur.execute("SHOW session_replication_role")
         assert cur.fetchone()[0] == "origin"
