@@ -130,3 +130,77 @@ def test_over_the_rate_limit_is_429_json(client, unit, settings):
         assert body["detail"]
     finally:
         throttle.reset()
+
+
+# --- the plain view in front of ninja's operation (shouhou.api.registry.plain_coverage_view) ----
+def _ninja_operation_view():
+    from shouhou.api.urls import api
+
+    return next(p.callback for p in api.urls[0] if getattr(p, "name", None) == "unit_coverage")
+
+
+@pytest.mark.parametrize(("method", "query"), [
+    ("get", "on=2025-02-01"),
+    ("get", ""),
+    ("get", "on=2025-01-09"),  # before the warranty start: Invalid
+    ("get", "on=2025-13-01"),  # no such day: ninja's validation error
+    ("get", "on=2025-02-30"),
+    ("get", "on=20250201"),
+    ("get", "on="),
+    ("get", "on=2025-02-01&on=2025-03-01"),
+    ("get", "on=2025-02-01&utm=x"),
+    ("get", "on=2025%2D02%2D01"),
+    ("post", "on=2025-02-01"),
+    ("head", "on=2025-02-01"),
+])
+@pytest.mark.parametrize("serial", ["SND200-2501-0001", "snd200-2501-0001", "SND200-2501-0002", "SND200-SPARE-01"])
+def test_the_route_answers_as_the_ninja_operation_does(client, rf, unit, method, query, serial):
+    make_unit("SND200-SPARE-01", unit.product_model)
+    url = f"/api/v1/units/{serial}/coverage" + (f"?{query}" if query else "")
+    served = getattr(client, method)(url)
+    expected = _ninja_operation_view()(getattr(rf, method)(url), serial=serial)
+    assert served.status_code == expected.status_code
+    assert served.content == (b"" if method == "head" else expected.content)  # the handler drops HEAD bodies
+    assert served["Content-Type"] == expected["Content-Type"]
+
+
+def test_over_the_rate_limit_the_body_is_the_ninja_operations(client, rf, unit, settings):
+    settings.PUBLIC_RATE = "0/m"
+    throttle.reset()
+    try:
+        url = f"/api/v1/units/{unit.serial}/coverage?on=2025-02-01"
+        served = client.get(url)
+        expected = _ninja_operation_view()(rf.get(url), serial=unit.serial)
+        assert served.status_code == expected.status_code == 429
+        assert served.content == expected.content
+    finally:
+        throttle.reset()
+
+
+def test_the_route_keeps_the_security_headers(client, unit):
+    response = coverage(client, unit.serial, "2025-02-01")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_openapi_still_describes_the_route(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/units/{serial}/coverage"]["get"]
+    assert {(p["in"], p["name"]) for p in operation["parameters"]} == {("path", "serial"), ("query", "on")}
+    refs = {code: r["content"]["application/json"]["schema"]["$ref"] for code, r in operation["responses"].items()}
+    assert refs == {"200": "#/components/schemas/CoverageOut", "404": "#/components/schemas/ErrorOut",
+                    "422": "#/components/schemas/ErrorOut", "429": "#/components/schemas/ErrorOut"}
+    assert "security" not in operation  # public
+
+
+def test_the_coverage_route_is_resolved_once_and_first():
+    from django.urls import get_resolver
+
+    from shouhou.api.registry import plain_coverage_view
+
+    patterns = get_resolver().url_patterns
+    assert str(patterns[0].pattern) == "api/v1/units/<serial>/coverage"
+    assert patterns[0].callback.__qualname__.startswith(plain_coverage_view.__qualname__)
+    ninja_routes = [str(p.pattern) for p in patterns[1].url_patterns]
+    assert "units/<serial>/coverage" not in ninja_routes

@@ -7,12 +7,15 @@ Staff read and write everything; a dealer's token reads only its own dealer, uni
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -294,16 +297,55 @@ def _coverage_json(found: selectors.CoverageLookup) -> bytes:
     }).encode()
 
 
+def _coverage(request: HttpRequest, serial: str, on: date | None) -> HttpResponse:
+    if public_limited(request):
+        raise RateLimited(_("请求过于频繁，请稍后再试。"))
+    found = selectors.coverage_lookup(serial, on or timezone.localdate())
+    return HttpResponse(_coverage_json(found), content_type=_JSON)
+
+
 @router.get("/units/{serial}/coverage",
             response={200: CoverageOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}, auth=None,
             summary="Warranty coverage of a unit on a day (public, rate-limited)")
 def unit_coverage(request: HttpRequest, serial: str, on: date | None = None) -> HttpResponse:
     """`on` defaults to today in Asia/Shanghai. 404 for an unknown serial; 422 when `on` is before
     the warranty start or the unit was never shipped; 429 over the per-IP rate limit."""
-    if public_limited(request):
-        raise RateLimited(_("请求过于频繁，请稍后再试。"))
-    found = selectors.coverage_lookup(serial, on or timezone.localdate())
-    return HttpResponse(_coverage_json(found), content_type=_JSON)
+    return _coverage(request, serial, on)
+
+
+# The query strings the plain view answers itself: none, or exactly `on=YYYY-MM-DD`.
+_PLAIN_QUERY = re.compile(r"(?:on=([0-9]{4}-[0-9]{2}-[0-9]{2}))?")
+
+
+def plain_coverage_view(
+    operation_view: Callable[..., HttpResponseBase],
+    on_exception: Callable[[HttpRequest, Exception], HttpResponse],
+) -> Callable[..., HttpResponseBase]:
+    """The view that serves GET /units/{serial}/coverage, in front of ninja's OPERATION_VIEW.
+
+    Ninja's dispatch and parameter parsing cost about as much CPU as the coverage rules, the rate limit
+    and the JSON together (bench/README.md, "Coverage lookups over HTTP"), so a GET with no query string
+    or exactly `on=YYYY-MM-DD` is answered here; anything else (another method, other query strings, a
+    day that does not exist) goes to the ninja operation, which stays the route's OpenAPI entry and
+    answers with its own 405/422 bodies. Errors go through ON_EXCEPTION, the API's exception handlers,
+    so their bodies are those ninja would send.
+    """
+
+    @csrf_exempt  # as ninja's views: a POST gets ninja's 405, not a CSRF 403
+    def unit_coverage_plain(request: HttpRequest, serial: str) -> HttpResponseBase:
+        plain = _PLAIN_QUERY.fullmatch(request.META.get("QUERY_STRING", ""))
+        if request.method != "GET" or plain is None:
+            return operation_view(request, serial=serial)
+        try:
+            on = date.fromisoformat(plain[1]) if plain[1] else None
+        except ValueError:  # 2025-13-01: ninja's 422 says why
+            return operation_view(request, serial=serial)
+        try:
+            return _coverage(request, serial, on)
+        except Exception as exc:  # to the API's handlers, as ninja's operation does
+            return on_exception(request, exc)
+
+    return unit_coverage_plain
 
 
 # --- product models -------------------------------------------------------------------------

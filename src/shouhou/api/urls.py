@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
@@ -42,3 +43,15 @@ api.add_router("", core_router.router)
 api.add_router("", registry_router.router)
 api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
+
+
+def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:
+    """The API's URL patterns under PREFIX. The public coverage route comes first and on its own (the
+    hottest path: URL resolution tries patterns in order, and a pattern inside an include costs more to
+    resolve), served by a plain Django view that hands what it does not answer to ninja's operation
+    (registry.plain_coverage_view); then everything else of ninja's, in the API's namespace."""
+    patterns, app_name, namespace = api.urls
+    ninja = next(p for p in patterns if isinstance(p, URLPattern) and p.name == "unit_coverage")
+    patterns.remove(ninja)
+    plain = registry_router.plain_coverage_view(ninja.callback, api.on_exception)
+    return [path(prefix + str(ninja.pattern), plain), path(prefix, (patterns, app_name, namespace))]

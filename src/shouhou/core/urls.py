@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from shouhou.api.urls import api
+from shouhou.api.urls import urlpatterns as api_urlpatterns
 from shouhou.core import views
 
 urlpatterns = [
     # First: the public coverage API is the hottest path, and URL resolution tries patterns in order.
-    path("api/v1/", api.urls),
+    *api_urlpatterns("api/v1/"),
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_log, name="audit_log"),

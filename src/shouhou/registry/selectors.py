@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import coverage as cov
-from shouhou.domain.errors import NotFound
+from shouhou.domain.errors import Invalid, NotFound
 from shouhou.domain.regions import RegionLevel
 from shouhou.domain.regions import cities as region_cities
 from shouhou.domain.regions import region as region_lookup
@@ -195,8 +197,6 @@ def _coverage_row(connection: Any, serial: str) -> tuple[Any, ...] | None:
         with connection.cursor() as cursor:
             cursor.execute(_coverage_sql(), [serial])
             return cursor.fetchone()
-    from django.db import InterfaceError, OperationalError
-
     retry = connection.connection is not None and not connection.in_atomic_block
     if retry:
         connection.health_check_done = True
@@ -244,12 +244,9 @@ def coverage_lookup(serial: str, day: date) -> CoverageLookup:
     the ORM (rare). Raises NotFound for an unknown serial and Invalid when the unit was never
     shipped or DAY is before its warranty start.
     """
-    from django.db import connection
-    from django.utils.translation import gettext as _
-
-    from shouhou.domain.errors import Invalid
-
-    row = _coverage_row(connection, normalize_serial(serial))
+    # The connection itself, not django.db.connection: every attribute read through that proxy costs
+    # a thread-local lookup, and the lookup reads about ten.
+    row = _coverage_row(connections[DEFAULT_DB_ALIAS], normalize_serial(serial))
     if row is None:
         raise NotFound(_("没有找到该序列号的设备。"))
     (serial, shipped_on, sold_on, replaces_id, unit_days, unit_months,
