@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 import pytest
@@ -49,6 +50,13 @@ def cover(day: date, *, dates: UnitDates = DATES, terms: Terms = TERMS) -> Cover
 )
 def test_add_months_clamps_to_the_end_of_the_month(day: date, months: int, expected: date) -> None:
     assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize("year", [1900, 2000, 2023, 2024, 9998])
+def test_add_months_clamps_to_the_calendars_last_day_in_every_month(year: int) -> None:
+    for months in range(12):
+        expected_day = calendar.monthrange(year, months + 1)[1]
+        assert add_months(date(year, 1, 31), months) == date(year, months + 1, expected_day)
 
 
 def test_add_months_outside_the_calendar_raises_value_error() -> None:

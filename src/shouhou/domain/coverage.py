@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 ONE_DAY: Final = timedelta(days=1)
+_MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 K = TypeVar("K", bound=Hashable)
 
@@ -58,7 +59,8 @@ def add_months(day: date, months: int) -> date:
     year, month0 = divmod(index, 12)
     if not 1 <= year <= 9999:
         raise ValueError(f"{day.isoformat()} + {months} months is outside the calendar")
-    last_day = calendar.monthrange(year, month0 + 1)[1]
+    # Days in the month without calendar.monthrange, which also works out the weekday.
+    last_day = 29 if month0 == 1 and calendar.isleap(year) else _MONTH_DAYS[month0]
     return date(year, month0 + 1, min(day.day, last_day))
 
 
@@ -75,6 +77,9 @@ class Terms:
     discontinued_on: date | None = None
 
     def __post_init__(self) -> None:
+        days, months = self.replacement_days, self.warranty_months
+        if type(days) is int and type(months) is int and days >= 0 and months >= 0:
+            return  # the usual case, checked without the loop below (the public API's hot path)
         for name in ("replacement_days", "warranty_months"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -84,6 +89,8 @@ class Terms:
         self, *, replacement_days: int | None = None, warranty_months: int | None = None
     ) -> Terms:
         """Return these terms with a unit's own period lengths where it has them (None keeps)."""
+        if replacement_days is None and warranty_months is None:
+            return self  # frozen: nothing to copy
         changes: dict[str, int] = {}
         if replacement_days is not None:
             changes["replacement_days"] = replacement_days

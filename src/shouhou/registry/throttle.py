@@ -16,6 +16,7 @@ Where the counts live depends on ``CACHE_URL``:
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
@@ -42,8 +43,13 @@ def _shared_cache() -> bool:
     return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
 
 
+@functools.lru_cache(maxsize=64)
+def _limit_and_period(rate: str) -> tuple[int, int]:
+    return _split_rate(rate)  # a regex per request otherwise; the rate rarely changes
+
+
 def _local_limited(ip: str, rate: str) -> bool:
-    limit, period = _split_rate(rate)
+    limit, period = _limit_and_period(rate)
     window = int(time.time()) // period
     key = (rate, ip)
     with _lock:
