@@ -312,18 +312,25 @@ def _region_code(text: str) -> str | None:
 def _validate(cur: Any, s: Staging) -> None:
     stg, err = s.stg, s.err
     # Serials repeated in the file: rejected all, each naming another row with the same serial.
-    try:
-        with transaction.atomic():
-            cur.execute(f"CREATE UNIQUE INDEX {stg}_serial ON {stg} (serial)")
-    except IntegrityError:
-        cur.execute(f"CREATE INDEX {stg}_serial ON {stg} (serial)")
-        cur.execute(
-            f"INSERT INTO {err} ({', '.join(ERR_COLUMNS)}) "
-            f"SELECT t.rownum, t.serial, 'serial', 'duplicate', t.serial, "
-            f"CAST(CASE WHEN t.rownum = d.first THEN d.last ELSE d.first END AS TEXT) "
-            f"FROM {stg} t JOIN (SELECT serial, MIN(rownum) AS first, MAX(rownum) AS last FROM {stg} "
-            f"GROUP BY serial HAVING COUNT(*) > 1) d ON d.serial = t.serial"
-        )
+    duplicates = (
+        f"INSERT INTO {err} ({', '.join(ERR_COLUMNS)}) "
+        f"SELECT t.rownum, t.serial, 'serial', 'duplicate', t.serial, "
+        f"CAST(CASE WHEN t.rownum = d.first THEN d.last ELSE d.first END AS TEXT) "
+        f"FROM {stg} t JOIN (SELECT serial, MIN(rownum) AS first, MAX(rownum) AS last FROM {stg} "
+        f"GROUP BY serial HAVING COUNT(*) > 1) d ON d.serial = t.serial"
+    )
+    if s.pg:
+        # One hash aggregate: a third of the time of building a unique index on the staging table,
+        # which nothing after needs on PostgreSQL (its joins below hash).
+        cur.execute(duplicates)
+    else:
+        # SQLite joins by nested loops: the index serves the replacement checks below too.
+        try:
+            with transaction.atomic():
+                cur.execute(f"CREATE UNIQUE INDEX {stg}_serial ON {stg} (serial)")
+        except IntegrityError:
+            cur.execute(f"CREATE INDEX {stg}_serial ON {stg} (serial)")
+            cur.execute(duplicates)
     if s.pg:
         cur.execute(f"ANALYZE {stg}")
     _mark_bad(cur, s)
@@ -460,17 +467,18 @@ def _lock_referenced(cur: Any, s: Staging, after_insert: bool) -> bool:
     """Lock the rows the import's units will reference; False if one has gone meanwhile."""
     stg = s.stg
     if after_insert:
-        checks = [("registry_unit", "serial", f"SELECT DISTINCT replaces FROM {stg} WHERE bad = 0 "
-                                              "AND replaces IS NOT NULL")]
-    else:
-        checks = [("registry_productmodel", "id", f"SELECT DISTINCT model_id FROM {stg} WHERE bad = 0"),
-                  ("registry_dealer", "id", f"SELECT DISTINCT dealer_id FROM {stg} WHERE bad = 0 "
-                                            "AND dealer_id IS NOT NULL")]
+        cur.execute(f"SELECT DISTINCT replaces FROM {stg} WHERE bad = 0 AND replaces IS NOT NULL")
+        checks = [("registry_unit", "serial", {r[0] for r in cur.fetchall()})]
+    else:  # one pass over the staged rows for both
+        cur.execute(f"SELECT model_id, dealer_id FROM {stg} WHERE bad = 0 "
+                    "GROUP BY GROUPING SETS ((model_id), (dealer_id))")
+        pairs = cur.fetchall()
+        checks = [("registry_productmodel", "id", {m for m, _d in pairs if m is not None}),
+                  ("registry_dealer", "id", {d for _m, d in pairs if d is not None})]
     for table, key, wanted in checks:
-        cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {key} IN ({wanted}) FOR KEY SHARE) k")
-        found = cur.fetchone()[0]
-        cur.execute(f"SELECT COUNT(*) FROM ({wanted}) w")
-        if found != cur.fetchone()[0]:
+        cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {key} = ANY(%s) FOR KEY SHARE) k",
+                    [list(wanted)])
+        if cur.fetchone()[0] != len(wanted):
             return False
     if not after_insert:  # every customer the upsert may pick: all with the file's names
         cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM registry_customer WHERE name IN "
@@ -513,6 +521,10 @@ def _upsert_units(cur: Any, stg: str, customer_join: str, customer_id: str, now:
     transaction create one of the file's serials between the two statements, the unique index
     refuses the INSERT, and the upsert runs over the whole file instead (the same values again for
     the rows already written)."""
+    # Rows go in serial order for locality in the indexes. Serials are ASCII (serial_validator), so
+    # byte order is that order (under C.UTF-8, or close to it), and PostgreSQL sorts by bytes
+    # several times faster than by a libc collation (abbreviated keys).
+    by_bytes = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     rows = (f"SELECT t.serial, t.model_id AS product_model_id, t.shipped_on, t.sold_on, t.dealer_id, "
             f"CAST({customer_id} AS BIGINT) AS customer_id, COALESCE(t.region_code, '') AS region_code "
             f"FROM {stg} t {customer_join} WHERE t.bad = 0")
@@ -541,11 +553,11 @@ def _upsert_units(cur: Any, stg: str, customer_join: str, customer_id: str, now:
     try:
         with transaction.atomic():
             cur.execute(insert + "NOT EXISTS (SELECT 1 FROM registry_unit u WHERE u.serial = t.serial) "
-                        "ORDER BY t.serial", [now, now])  # in index order: fewer pages touched
+                        f"ORDER BY t.serial{by_bytes}", [now, now])  # in index order: fewer pages touched
     except IntegrityError:
         status = _status_sql("registry_unit", "excluded")
         cur.execute(
-            insert + "true ORDER BY t.serial ON CONFLICT (serial) "
+            insert + f"true ORDER BY t.serial{by_bytes} ON CONFLICT (serial) "
             f"DO UPDATE SET {set_sql.format(n='excluded', o='registry_unit', status=status)}",
             [now, now, now],
         )

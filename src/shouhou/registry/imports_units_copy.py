@@ -74,7 +74,6 @@ def stage(table: Table, columns: dict[str, int], staging: Any, result: Any, look
         return False
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '256MB'")
-        cur.execute(f"ANALYZE {raw}")
         maps = _load_lookups(cur, raw, columns, staging, lookups)
         _transform(cur, raw, width, columns, maps, staging)
         cur.execute(f"DROP TABLE {raw}")

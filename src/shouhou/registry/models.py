@@ -130,8 +130,9 @@ class Customer(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=50, blank=True)
     region_code = models.CharField(_("地区"), max_length=6, blank=True, validators=[validate_region_code])
+    # No index of its own: customer_dealer_name_idx (dealer, name) starts with it.
     dealer = models.ForeignKey(Dealer, verbose_name=_("代理商"), on_delete=models.PROTECT,
-                               related_name="customers", null=True, blank=True)
+                               related_name="customers", null=True, blank=True, db_index=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     dealer_scope = "dealer"
