@@ -291,7 +291,9 @@ def test_report_option_writes_an_excel_friendly_csv(tmp_path, capsys):
     assert Customer.objects.count() == 0
 
 
-def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("fk_checks_once", [True, False])
+def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path, capsys, monkeypatch,
+                                                                        fk_checks_once):
     from django.db import connection
 
     from shouhou.registry import imports_units
@@ -310,11 +312,21 @@ def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path
 
     before = schema()
     monkeypatch.setattr(imports_units, "BULK_MIN_ROWS", 10)
+    monkeypatch.setattr(imports_units, "FK_CHECKS_ONCE", fk_checks_once)  # keeps the keys, or drops them
     rows = [[f"SN-{i:04d}", "AB-1", "2024-01-01", "", "GX-A01", "", "网吧", ""] for i in range(40)]
     rows.append(["SN-NEW", "AB-1", "", "", "", "", "", "SN-0001"])
-    code, out, _err = cli(capsys, "units", units_csv(tmp_path, *rows), "--bulk")
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        code, out, _err = cli(capsys, "units", units_csv(tmp_path, *rows), "--bulk")
     assert code == 0, out
     assert schema() == before
+    assert any(sql.startswith("DROP INDEX") for sql in seen)
+    assert any("DROP CONSTRAINT" in sql for sql in seen) is not fk_checks_once
     assert Unit.objects.get(serial="SN-NEW").replaces.serial == "SN-0001"
 
 

@@ -412,8 +412,8 @@ def _count(cur: Any, s: Staging, result: ImportResult) -> None:
 BULK_MIN_ROWS = 50_000
 
 
-def _bulk_detach(cur: Any, good: int) -> list[str]:
-    """Drop the unit table's plain indexes and foreign keys; return the statements to restore them."""
+def _bulk_detach(cur: Any, good: int, foreign_keys: bool) -> list[str]:
+    """Drop the unit table's plain indexes (and FOREIGN_KEYS); return the statements to restore them."""
     cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'registry_unit'::regclass")
     stored = max(cur.fetchone()[0], 0)
     if good < BULK_MIN_ROWS or good < stored / 2:
@@ -428,13 +428,13 @@ def _bulk_detach(cur: Any, good: int) -> list[str]:
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid = 'registry_unit'::regclass AND contype = 'f'"
     )
-    foreign_keys = cur.fetchall()
+    keys = cur.fetchall() if foreign_keys else []
     cur.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
-    for name, _definition in foreign_keys:
+    for name, _definition in keys:
         cur.execute(f'ALTER TABLE registry_unit DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         cur.execute(f'DROP INDEX "{name}"')
-    return [d for _n, d in indexes] + [f'ALTER TABLE registry_unit ADD CONSTRAINT "{n}" {d}' for n, d in foreign_keys]
+    return [d for _n, d in indexes] + [f'ALTER TABLE registry_unit ADD CONSTRAINT "{n}" {d}' for n, d in keys]
 
 
 # Foreign keys checked once per distinct key instead of once per row (PostgreSQL). Every id the
@@ -488,14 +488,15 @@ def _lock_referenced(cur: Any, s: Staging, after_insert: bool) -> bool:
 
 def _write(cur: Any, s: Staging, bulk: bool) -> None:
     stg = s.stg
-    restore: list[str] = []
-    if s.pg and bulk:
-        cur.execute(f"SELECT COUNT(*) FROM {stg} WHERE bad = 0")
-        restore = _bulk_detach(cur, cur.fetchone()[0])
-    once = not restore and _fk_checks_once(cur, s)
+    once = _fk_checks_once(cur, s)
     if once and not _lock_referenced(cur, s, after_insert=False):
         cur.execute("SET LOCAL session_replication_role = origin")  # the usual checks report it
         once = False
+    restore: list[str] = []
+    if s.pg and bulk:
+        cur.execute(f"SELECT COUNT(*) FROM {stg} WHERE bad = 0")
+        # Foreign keys checked once per key stay; else they go and are validated once at the end.
+        restore = _bulk_detach(cur, cur.fetchone()[0], foreign_keys=not once)
     _write_rows(cur, s, lambda: _lock_referenced(cur, s, after_insert=True) if once else True)
     if once:  # SET LOCAL would outlive us if the caller's transaction encloses ours (a failure rolls it back)
         cur.execute("SET LOCAL session_replication_role = origin")
