@@ -43,21 +43,16 @@ import psycopg
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 
-LUA = """
+# wrk picks a random serial per request; a path's %%08d is Lua's %08d once Python has filled in %(units)d.
+LUA_RANDOM_SERIAL = """
 math.randomseed(os.time())
 local n = %(units)d
 request = function()
-  return wrk.format("GET", string.format("/api/v1/units/BN%%08d/coverage?on=2026-06-01", math.random(1, n)))
+  return wrk.format("GET", string.format("%(path)s", math.random(1, n)))
 end
 """
-
-LUA_FLOOR = """
-math.randomseed(os.time())
-local n = %(units)d
-request = function()
-  return wrk.format("GET", string.format("/bench/floor/BN%%08d", math.random(1, n)))
-end
-"""
+LUA = LUA_RANDOM_SERIAL.replace("%(path)s", "/api/v1/units/BN%%08d/coverage?on=2026-06-01")
+LUA_FLOOR = LUA_RANDOM_SERIAL.replace("%(path)s", "/bench/floor/BN%%08d")
 
 PGBENCH = """\\set i random(1, %(units)d)
 SELECT u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.replacement_days, u.warranty_months,

@@ -161,6 +161,21 @@ def _date_or_none(text: str) -> date | None:
     return date.fromisoformat(iso) if iso else None
 
 
+class _Cells:
+    """SQL for the raw table's cells (``r``) and their lookups (``m_<column>``), by column name."""
+
+    def __init__(self, columns: dict[str, int], maps: dict[str, str]) -> None:
+        self.columns, self.maps = columns, maps
+        self.joins = " ".join(f"LEFT JOIN {table} m_{name} ON m_{name}.k = {self.cell(name)}"
+                              for name, table in maps.items())
+
+    def cell(self, name: str) -> str:
+        return f"r.c{self.columns[name]}" if name in self.columns else "NULL::text"
+
+    def looked(self, name: str, field: str) -> str:
+        return f"m_{name}.{field}" if name in self.maps else "NULL"
+
+
 def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: dict[str, str], s: Any) -> None:
     """Two statements: normalize, join the lookups, stage every row with a serial (as the Python
     path), then write the row errors of the few flagged rows.
@@ -173,13 +188,8 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
     """
     from shouhou.registry.imports_units import STG_COLUMNS
 
-    def cell(name: str) -> str:
-        return f"r.c{columns[name]}" if name in columns else "NULL::text"
-
-    def looked(name: str, field: str) -> str:
-        return f"m_{name}.{field}" if name in maps else "NULL"
-
-    joins = " ".join(f"LEFT JOIN {table} m_{name} ON m_{name}.k = {cell(name)}" for name, table in maps.items())
+    sql = _Cells(columns, maps)
+    cell, looked = sql.cell, sql.looked
     p = {"ws": WHITESPACE}
     replaces = cell("replaces")
     customer = cell("customer")
@@ -197,7 +207,7 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         f"WHEN strpos(%(ws)s, left({customer}, 1)) = 0 AND strpos(%(ws)s, right({customer}, 1)) = 0 THEN {customer} "
         f"ELSE NULLIF(btrim({customer}, %(ws)s), '') END AS customer"
         + "".join(f", r.c{i}" for i in range(width)) + " "
-        f"FROM {raw} r {joins} OFFSET 0"
+        f"FROM {raw} r {sql.joins} OFFSET 0"
     )
     n = (
         "SELECT q.*, CASE WHEN s_clean THEN s0 ELSE upper(translate(s0, %(ws)s, '')) END AS serial, "
@@ -236,18 +246,12 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
         f"CASE WHEN errs <> 0 THEN 1 ELSE 0 END FROM f WHERE errs & {E_REQUIRED | E_FORMAT} = 0",
         p,
     )
-    _explain_errors(cur, raw, columns, maps, s)
+    _explain_errors(cur, raw, sql, s)
 
 
-def _explain_errors(cur: Any, raw: str, columns: dict[str, int], maps: dict[str, str], s: Any) -> None:
+def _explain_errors(cur: Any, raw: str, sql: _Cells, s: Any) -> None:
     """Turn each flagged row's bits into the error rows the Python path writes, with their texts."""
-    def cell(name: str) -> str:
-        return f"r.c{columns[name]}" if name in columns else "NULL::text"
-
-    def looked(name: str, field: str) -> str:
-        return f"m_{name}.{field}" if name in maps else "NULL"
-
-    joins = " ".join(f"LEFT JOIN {table} m_{name} ON m_{name}.k = {cell(name)}" for name, table in maps.items())
+    cell, looked = sql.cell, sql.looked
     model_v = f"COALESCE({looked('model', 'v')}, '')"
     rows = (
         f"({E_REQUIRED}, '', 'serial', 'required', '', ''), "
@@ -270,7 +274,7 @@ def _explain_errors(cur: Any, raw: str, columns: dict[str, int], maps: dict[str,
         f"extra::integer AS errs) "
         f"INSERT INTO {s.err} (rownum, keyval, col, code, value, extra) "
         f"SELECT fl.rownum, x.keyval, x.col, x.code, x.value, x.extra FROM fl JOIN {raw} r ON r.rownum = fl.rownum "
-        f"{joins} CROSS JOIN LATERAL (VALUES {rows}) AS x(bit, keyval, col, code, value, extra) "
+        f"{sql.joins} CROSS JOIN LATERAL (VALUES {rows}) AS x(bit, keyval, col, code, value, extra) "
         "WHERE fl.errs & x.bit <> 0"
     )
 
