@@ -526,9 +526,6 @@ def _upsert_units(cur: Any, stg: str, customer_join: str, customer_id: str, now:
     # byte order is that order (under C.UTF-8, or close to it), and PostgreSQL sorts by bytes
     # several times faster than by a libc collation (abbreviated keys).
     by_bytes = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-    rows = (f"SELECT t.serial, t.model_id AS product_model_id, t.shipped_on, t.sold_on, t.dealer_id, "
-            f"CAST({customer_id} AS BIGINT) AS customer_id, COALESCE(t.region_code, '') AS region_code "
-            f"FROM {stg} t {customer_join} WHERE t.bad = 0")
     set_sql = (
         "product_model_id = {n}.product_model_id, "
         "shipped_on = COALESCE({n}.shipped_on, {o}.shipped_on), "
@@ -538,7 +535,7 @@ def _upsert_units(cur: Any, stg: str, customer_join: str, customer_id: str, now:
         "region_code = CASE WHEN {n}.region_code = '' THEN {o}.region_code ELSE {n}.region_code END, "
         "status = {status}, updated_at = %s"
     )
-    # Straight from the staging table, not from the subquery above: SQLite plans that one worse.
+    # Straight from the staging table, not from a subquery as the UPDATE below: SQLite plans that worse.
     insert = (
         "INSERT INTO registry_unit (serial, product_model_id, manufactured_on, shipped_on, sold_on, dealer_id, "
         "customer_id, region_code, replacement_days, warranty_months, replaces_id, status, created_at, updated_at) "
@@ -553,6 +550,9 @@ def _upsert_units(cur: Any, stg: str, customer_join: str, customer_id: str, now:
     if connection.vendor != "postgresql":  # SQLite's upsert costs no more than its insert; one pass
         cur.execute(upsert, [now, now, now])
         return
+    rows = (f"SELECT t.serial, t.model_id AS product_model_id, t.shipped_on, t.sold_on, t.dealer_id, "
+            f"CAST({customer_id} AS BIGINT) AS customer_id, COALESCE(t.region_code, '') AS region_code "
+            f"FROM {stg} t {customer_join} WHERE t.bad = 0")
     cur.execute(
         f"UPDATE registry_unit AS u SET {set_sql.format(n='t', o='u', status=_status_sql('u', 't'))} "
         f"FROM ({rows}) t WHERE u.serial = t.serial",
