@@ -22,11 +22,11 @@ mixed = st.text(alphabet=st.sampled_from(list("无盘蓝屏网卡掉线 ，。�
 
 
 def test_full_width_letters_digits_and_punctuation_fold_to_terms():
-    assert terms("ＲＡＩＤ５　重建，蓝屏！") == ["raid5", "重建", "蓝屏"]
+    assert terms("ＲＡＩＤ５　重建，蓝屏！") == ["raid", "5", "重建", "蓝屏"]
 
 
 def test_chinese_and_latin_runs_are_separate_terms():
-    assert terms("RAID5重建失败") == ["raid5", "重建失败"]
+    assert terms("RAID5重建失败") == ["raid", "5", "重建失败"]
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\u3000\u3000", "，。！？", "--//**"])
@@ -60,8 +60,8 @@ def test_every_substring_of_an_article_finds_it(text, data):
     query = parse_query(text[start:end])
     present = index_grams("", text)
     assert query.grams <= present.keys()
-    matched, _in_title, _score = coarse_key(query, present)
-    assert matched == len([t for t in query.terms if len(t) > 1])
+    full, _cover, _title_cover, _score = coarse_key(query, present)
+    assert full == len([t for t in query.terms if len(t) > 1])
 
 
 @relaxed
@@ -93,6 +93,12 @@ def test_articles_holding_every_term_outrank_those_holding_one_many_times():
     hits = rank(query, [many, both, titled], limit=10)
     assert [h.id for h in hits] == [3, 2, 1]
     assert hits[0].score > hits[1].score > hits[2].score
+
+
+def test_a_query_typed_without_spaces_still_finds_the_article_by_its_parts():
+    query = parse_query("无盘蓝屏")
+    hits = rank(query, [Candidate(1, "风扇噪音大", "无盘"), Candidate(2, "无盘客户机启动蓝屏", "网卡驱动")], limit=5)
+    assert [h.id for h in hits] == [2]
 
 
 def test_articles_without_any_term_are_not_hits():

@@ -4,7 +4,7 @@ Plain Python, no Django: the FAQ app stores what ``index_grams`` returns and ran
 
 Chinese has no spaces, so words cannot be found by splitting. We index **character bigrams** of
 every run of Chinese characters (无盘客户机 → 无盘 盘客 客户 户机) and whole lower-case words of
-Latin letters and digits (RAID, BIOS, 500w). A query term is found where all its bigrams are; the
+Latin letters and digits (RAID, BIOS, 500). A query term is found where all its bigrams are; the
 few candidates are then checked exactly (substring) and ranked. Why bigrams rather than a word
 segmenter such as jieba: a segmenter needs a dictionary and splits product jargon unpredictably
 (无盘, 计费, 掉线 must be added by hand, and a query segmented differently from the article misses
@@ -29,7 +29,8 @@ MAX_GRAM_CHARS = 32  # the stored column's width; longer Latin words are cut
 
 # CJK Unified Ideographs (with extension A) and the compatibility block: what Chinese text is made of.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TERM = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
+# Letters and digits are separate terms, so "RAID" finds "RAID5" and "0x7B" finds "0x0000007B" by its parts.
+_TERM = re.compile(rf"[{_CJK}]+|[a-z]+|[0-9]+")
 
 
 class QueryEmpty(ShouhouError):
@@ -50,7 +51,7 @@ def normalize(text: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """The searchable terms of TEXT, in order: runs of Chinese characters and Latin words/numbers.
+    """The searchable terms of TEXT, in order: runs of Chinese characters, of Latin letters, of digits.
     Everything else (spaces, punctuation, symbols, either width) separates terms."""
     return _TERM.findall(normalize(text))
 
@@ -115,46 +116,73 @@ class Hit:
     title: str
     snippet: str
     score: float
-    matched: int  # query terms found (title or body)
-    in_title: int  # query terms found in the title
+    matched: int  # query terms found whole (title or body)
+    in_title: int  # query terms found whole in the title
 
 
-def coarse_key(query: Query, present: dict[str, tuple[int, int]]) -> tuple[int, int, float]:
+def _coverage(term: str, title: str, body: str) -> tuple[float, float]:
+    """The share of TERM's grams found in title or body, and in the title: how much of a term typed
+    without spaces ("无盘蓝屏") an article holds when it does not hold it whole."""
+    keys = grams(term)
+    anywhere = sum(1 for g in keys if g in title or g in body)
+    titled = sum(1 for g in keys if g in title)
+    return anywhere / len(keys), titled / len(keys)
+
+
+def coarse_key(query: Query, present: dict[str, tuple[int, int]]) -> tuple[int, float, float, float]:
     """How well an article matches, from its index rows alone (PRESENT: gram -> (title, body)
-    counts): terms whose every gram it holds, those whose every gram its title holds, and a
-    tf score with title grams worth 5 body grams. A superset of the exact match: an article that
-    contains a term always holds all its grams, so sorting by this key keeps exact matches first."""
-    matched = in_title = 0
-    score = 0.0
+    counts): the terms whose every gram it holds, the share of each term's grams it holds (summed),
+    the same for its title, and a tf score with title grams worth 5 body grams. An article holding a
+    term whole holds all its grams, so sorting by this key keeps the exact matches ahead."""
+    full = 0
+    cover = title_cover = score = 0.0
     for term in query.terms:
-        keys = grams(term)
         if is_cjk(term) and len(term) == 1:
             continue
-        if all(g in present for g in keys):
-            matched += 1
-            if all(present[g][0] for g in keys):
-                in_title += 1
-        for g in keys:
-            t, b = present.get(g, (0, 0))
+        keys = grams(term)
+        held = [g for g in keys if g in present]
+        full += len(held) == len(keys)
+        cover += len(held) / len(keys)
+        title_cover += sum(1 for g in held if present[g][0]) / len(keys)
+        for g in held:
+            t, b = present[g]
             score += 5 * min(t, 3) + min(b, 5)
-    return matched, in_title, score
+    return full, round(cover, 3), round(title_cover, 3), score
 
 
 def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[Hit]:
-    """The best LIMIT hits, by: query terms found (all terms first), terms found in the title,
-    then the index score; ties by id for a stable order. The score shown is monotonic in that order."""
+    """The best LIMIT hits, by: query terms found whole (all terms first), the share of the
+    terms' grams found (so "无盘蓝屏" typed without a space still finds 无盘…蓝屏), the same share
+    in the title (title matches above body matches), then the index score; ties by id, for a stable
+    order. Hits holding less than half the best hit's share are dropped as noise. The score shown
+    is monotonic in that order."""
     scored = []
     for c in candidates:
         title, body = normalize(c.title), normalize(c.body_text)
-        in_title = sum(1 for t in query.terms if t in title)
-        matched = sum(1 for t in query.terms if t in title or t in body)
-        if matched == 0:
+        matched = in_title = 0
+        cover = title_cover = 0.0
+        for term in query.terms:
+            whole_title = term in title
+            if whole_title or term in body:
+                matched += 1
+                in_title += whole_title
+                cover += 1
+                title_cover += whole_title
+            else:
+                anywhere, titled = _coverage(term, title, body)
+                cover += anywhere
+                title_cover += titled
+        if cover == 0:
             continue
-        scored.append((matched, in_title, c.index_score, -c.id, c))
-    scored.sort(key=lambda s: s[:4], reverse=True)
+        scored.append((matched, round(cover, 3), round(title_cover, 3), c.index_score, -c.id, in_title, c))
+    if not scored:
+        return []
+    best_cover = max(s[1] for s in scored)
+    scored = [s for s in scored if s[1] * 2 >= best_cover]
+    scored.sort(key=lambda s: s[:5], reverse=True)
     hits = []
-    for matched, in_title, index_score, _neg_id, c in scored[:limit]:
-        score = matched * 1000 + in_title * 100 + min(index_score, 99.0)
+    for matched, cover, title_cover, index_score, _neg_id, in_title, c in scored[:limit]:
+        score = matched * 1000 + cover * 100 + title_cover * 10 + min(index_score, 99.0) / 10
         hits.append(Hit(id=c.id, title=c.title, snippet=snippet(c.body_text, query.terms), score=round(score, 2),
                         matched=matched, in_title=in_title))
     return hits
