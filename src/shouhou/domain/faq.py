@@ -129,25 +129,18 @@ def _coverage(term: str, title: str, body: str) -> tuple[float, float]:
     return anywhere / len(keys), titled / len(keys)
 
 
-def coarse_key(query: Query, present: dict[str, tuple[int, int]]) -> tuple[int, float, float, float]:
-    """How well an article matches, from its index rows alone (PRESENT: gram -> (title, body)
-    counts): the terms whose every gram it holds, the share of each term's grams it holds (summed),
-    the same for its title, and a tf score with title grams worth 5 body grams. An article holding a
-    term whole holds all its grams, so sorting by this key keeps the exact matches ahead."""
-    full = 0
-    cover = title_cover = score = 0.0
+def gram_weights(query: Query) -> dict[str, float]:
+    """What holding each indexed gram is worth: 1/n for each term of n grams it belongs to, so that
+    the sum over the grams an article holds is the share of each term it holds, summed over terms
+    (an article holding every term whole scores len(terms), the most any article can)."""
+    weights: dict[str, float] = {}
     for term in query.terms:
         if is_cjk(term) and len(term) == 1:
             continue
-        keys = grams(term)
-        held = [g for g in keys if g in present]
-        full += len(held) == len(keys)
-        cover += len(held) / len(keys)
-        title_cover += sum(1 for g in held if present[g][0]) / len(keys)
-        for g in held:
-            t, b = present[g]
-            score += 5 * min(t, 3) + min(b, 5)
-    return full, round(cover, 3), round(title_cover, 3), score
+        keys = set(grams(term))
+        for g in keys:
+            weights[g] = weights.get(g, 0.0) + 1 / len(keys)
+    return weights
 
 
 def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[Hit]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Least
 from django.utils.translation import gettext as _
 
 from shouhou.domain import faq as text
@@ -62,11 +63,30 @@ def parse_query(q: str) -> text.Query:
                                 limit=text.MAX_QUERY_CHARS) from exc
 
 
+def _index_candidates(query: text.Query, *, drafts: bool) -> QuerySet[Any]:
+    """Articles by how much of the query their index rows hold, best first, computed by the database
+    so that only the best few leave it: the share of each term's grams held (summed over terms; an
+    article holding every term whole comes first), the same for the title, then a tf score with a
+    title gram worth five body grams."""
+    weights = text.gram_weights(query)
+    held = Case(*[When(term=g, then=Value(w)) for g, w in weights.items()], default=Value(0.0),
+                output_field=FloatField())
+    titled = Case(*[When(term=g, title_count__gt=0, then=Value(w)) for g, w in weights.items()],
+                  default=Value(0.0), output_field=FloatField())
+    rows = FaqTerm.objects.filter(term__in=weights.keys())
+    if not drafts:
+        rows = rows.filter(article__status=ArticleStatus.PUBLISHED)
+    return (rows.values("article_id")
+            .annotate(cover=Sum(held), title_cover=Sum(titled),
+                      tf=Sum(Least("title_count", Value(3)) * 5 + Least("body_count", Value(5))))
+            .order_by("-cover", "-title_cover", "-tf", "article_id"))
+
+
 def faq_search(q: str, *, user: Any = None, limit: int = 10, published_only: bool = True) -> list[text.Hit]:
     """Articles matching Q, best first (see shouhou.domain.faq.rank), each with a snippet.
 
     Drafts are searched only when PUBLISHED_ONLY is false and USER is vendor staff. Two queries:
-    the index rows of the query's grams, then the candidates' text. Raises QueryEmpty for nothing
+    the best candidates from the index rows of the query's grams, then their text. Raises QueryEmpty for nothing
     searchable and QueryTooLong past 100 characters.
     """
     query = parse_query(q)
@@ -74,18 +94,10 @@ def faq_search(q: str, *, user: Any = None, limit: int = 10, published_only: boo
     drafts = not published_only and _is_staff(user)
     keys = query.grams
     if keys:
-        rows = FaqTerm.objects.filter(term__in=keys)
-        if not drafts:
-            rows = rows.filter(article__status=ArticleStatus.PUBLISHED)
-        present: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-        for article_id, term, title_count, body_count in rows.values_list(
-                "article_id", "term", "title_count", "body_count"):
-            present[article_id][term] = (title_count, body_count)
-        coarse = {pk: text.coarse_key(query, grams) for pk, grams in present.items()}
-        wanted = max(limit * _CANDIDATES_PER_HIT, _MIN_CANDIDATES)
-        ids = sorted(coarse, key=lambda pk: (*coarse[pk], -pk), reverse=True)[:wanted]
-        scores = {pk: coarse[pk][3] for pk in ids}
-        candidates = FaqArticle.objects.filter(pk__in=ids)
+        ranked = _index_candidates(query, drafts=drafts).values_list("article_id", "tf")
+        ids_scores = list(ranked[: max(limit * _CANDIDATES_PER_HIT, _MIN_CANDIDATES)])
+        scores = dict(ids_scores)
+        candidates = FaqArticle.objects.filter(pk__in=scores)
     else:
         # Only single characters: too common to index, so scan (bounded) for them as substrings.
         match = Q()
