@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shouhou.domain.faq import (
+    WEIGHT_SCALE,
     Candidate,
     QueryEmpty,
     QueryTooLong,
@@ -61,7 +62,8 @@ def test_every_substring_of_an_article_finds_it(text, data):
     present = index_grams("", text)
     assert query.grams <= present.keys()
     held = sum(w for g, w in gram_weights(query).items() if g in present)
-    assert held == pytest.approx(len([t for t in query.terms if len(t) > 1]))
+    whole = len([t for t in query.terms if len(t) > 1])
+    assert whole * WEIGHT_SCALE - 30 * whole <= held <= whole * WEIGHT_SCALE
 
 
 @relaxed

@@ -129,17 +129,22 @@ def _coverage(term: str, title: str, body: str) -> tuple[float, float]:
     return anywhere / len(keys), titled / len(keys)
 
 
-def gram_weights(query: Query) -> dict[str, float]:
-    """What holding each indexed gram is worth: 1/n for each term of n grams it belongs to, so that
-    the sum over the grams an article holds is the share of each term it holds, summed over terms
-    (an article holding every term whole scores len(terms), the most any article can)."""
-    weights: dict[str, float] = {}
+# A term of n grams gives each gram WEIGHT_SCALE // n: integers, so both databases sum them exactly
+# alike, and exact for terms up to 16 grams (720720 is divisible by 1…16).
+WEIGHT_SCALE = 720720
+
+
+def gram_weights(query: Query) -> dict[str, int]:
+    """What holding each indexed gram is worth: WEIGHT_SCALE/n for each term of n grams it belongs
+    to, so that the sum over the grams an article holds is the share of each term it holds, summed
+    over terms (an article holding every term whole scores about len(terms) × WEIGHT_SCALE, the most)."""
+    weights: dict[str, int] = {}
     for term in query.terms:
         if is_cjk(term) and len(term) == 1:
             continue
         keys = set(grams(term))
         for g in keys:
-            weights[g] = weights.get(g, 0.0) + 1 / len(keys)
+            weights[g] = weights.get(g, 0) + WEIGHT_SCALE // len(keys)
     return weights
 
 

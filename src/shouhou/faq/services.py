@@ -61,7 +61,8 @@ def _reindex(article: FaqArticle) -> None:
     FaqTerm.objects.filter(article=article).delete()
     rows = index_grams(article.title, article.body_text)
     FaqTerm.objects.bulk_create(
-        [FaqTerm(article=article, term=g, title_count=min(t, 32767), body_count=min(b, 32767))
+        [FaqTerm(article=article, term=g, title_count=min(t, 32767), body_count=min(b, 32767),
+                 published=article.is_published)
          for g, (t, b) in rows.items()],
         batch_size=500,
     )
@@ -140,6 +141,7 @@ def article_set_status(*, article: FaqArticle, actor: User | None, publish: bool
     _set_status(article, publish=publish, now=timezone.now())
     if article.status != before:
         article.save(update_fields=["status", "published_at"])
+        FaqTerm.objects.filter(article=article).update(published=article.is_published)
         audit_record(article, _status_verb(article), actor=actor, data={"title": article.title})
     return article
 
