@@ -105,3 +105,14 @@ def test_a_query_typed_without_spaces_still_finds_the_article_by_its_parts():
 
 def test_articles_without_any_term_are_not_hits():
     assert rank(parse_query("风扇"), [Candidate(1, "电源", "更换电源")], limit=5) == []
+
+
+def test_a_stored_folded_body_ranks_and_cuts_like_folding_on_the_fly():
+    from shouhou.domain.faq import normalize
+
+    body = "ＲＡＩＤ５ 阵列降级后，先确认槽位。" * 5 + "然后更换硬盘。"
+    query = parse_query("raid 更换硬盘")
+    plain = rank(query, [Candidate(1, "重建", body)], limit=1)
+    stored = rank(query, [Candidate(1, "重建", body, body_folded=normalize(body))], limit=1)
+    assert plain == stored
+    assert stored[0].snippet.startswith("ＲＡＩＤ５ 阵列")

@@ -108,6 +108,7 @@ class Candidate:
     title: str
     body_text: str
     index_score: float = 0.0  # tf-weighted gram hits from the index
+    body_folded: str | None = None  # normalize(body_text), when stored: folding costs more than ranking
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,8 @@ def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[H
     is monotonic in that order."""
     scored = []
     for c in candidates:
-        title, body = normalize(c.title), normalize(c.body_text)
+        title = normalize(c.title)
+        body = c.body_folded if c.body_folded is not None else normalize(c.body_text)
         matched = in_title = 0
         cover = title_cover = 0.0
         for term in query.terms:
@@ -181,19 +183,21 @@ def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[H
     hits = []
     for matched, cover, title_cover, index_score, _neg_id, in_title, c in scored[:limit]:
         score = matched * 1000 + cover * 100 + title_cover * 10 + min(index_score, 99.0) / 10
-        hits.append(Hit(id=c.id, title=c.title, snippet=snippet(c.body_text, query.terms), score=round(score, 2),
+        hits.append(Hit(id=c.id, title=c.title, snippet=snippet(c.body_text, query.terms, folded=c.body_folded),
+                        score=round(score, 2),
                         matched=matched, in_title=in_title))
     return hits
 
 
-def snippet(text: str, query_terms: Sequence[str], *, width: int = 80) -> str:
+def snippet(text: str, query_terms: Sequence[str], *, width: int = 80, folded: str | None = None) -> str:
     """About WIDTH characters of TEXT around the first place a query term occurs (its start when
-    none does), on one line, with … where it was cut."""
+    none does), on one line, with … where it was cut. FOLDED: normalize(TEXT), if known."""
     flat = " ".join(text.split())
-    folded = normalize(flat)
-    # NFKC may change the length (e.g. ligatures); fall back to the start when it does.
-    positions = [folded.find(t) for t in query_terms] if len(folded) == len(flat) else []
-    found = [p for p in positions if p >= 0]
+    folded = " ".join(folded.split()) if folded is not None else normalize(flat)
+    if len(folded) != len(flat):
+        # NFKC changed the length (℠ → sm, ㎏ → kg): fold character by character to keep positions.
+        folded = "".join(normalize(ch)[:1] or " " for ch in flat)
+    found = [p for p in (folded.find(t) for t in query_terms) if p >= 0]
     start = max(min(found) - width // 4, 0) if found else 0
     end = min(start + width, len(flat))
     start = max(min(start, end - width), 0)

@@ -25,6 +25,9 @@ class FaqArticle(models.Model):
     body = models.TextField(_("正文（Markdown）"))
     # The body as plain text (Markdown rendered, tags stripped): what snippets and exact matching read.
     body_text = models.TextField(editable=False, default="")
+    # body_text folded for matching (shouhou.domain.faq.normalize), stored because folding 50
+    # candidates per search cost more than the rest of the search.
+    body_folded = models.TextField(editable=False, default="")
     category = models.CharField(_("分类"), max_length=50, blank=True)
     tags = models.JSONField(_("标签"), default=list, blank=True)
     product_models = models.ManyToManyField(

@@ -122,7 +122,7 @@ def faq_search(q: str, *, user: Any = None, limit: int = 10, published_only: boo
             candidates = candidates.filter(status=ArticleStatus.PUBLISHED)
         candidates = candidates.order_by("pk")[:_LIKE_CANDIDATES]
         scores = {}
-    found = [text.Candidate(pk, title, body_text, scores.get(pk, 0.0))
-             for pk, title, body_text in candidates.values_list("id", "title", "body_text")]
+    found = [text.Candidate(pk, title, body_text, scores.get(pk, 0.0), body_folded)
+             for pk, title, body_text, body_folded in candidates.values_list("id", "title", "body_text", "body_folded")]
     return text.rank(query, found, limit=limit)
 
