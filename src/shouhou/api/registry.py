@@ -517,9 +517,8 @@ def unit_update(request: HttpRequest, serial: str, payload: UnitPatch) -> dict[s
 # --- customers ------------------------------------------------------------------------------
 @router.get("/customers", response=list[CustomerOut], summary="Customers the caller may see")
 def customer_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
-    customers = scoped(request.user, Customer).select_related("dealer").order_by("name")
-    if q:
-        customers = customers.filter(name__icontains=q)
+    """`q` matches the name, the contact name or the phone in any written form."""
+    customers = selectors.customer_search(request.user, q).select_related("dealer").order_by("name")
     return [_customer_out(c) for c in customers[:500]]
 
 
