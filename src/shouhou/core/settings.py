@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shouhou.registry",
     "shouhou.workdays",
     "shouhou.rma",
+    "shouhou.cases",
     "shouhou.core.admin_site.ShouhouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
