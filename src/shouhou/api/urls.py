@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from shouhou.api import calendar as calendar_router
+from shouhou.api import cases as cases_router
 from shouhou.api import core as core_router
 from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
@@ -45,6 +46,7 @@ api.add_router("", registry_router.router)
 api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
 api.add_router("", faq_router.router)
+api.add_router("", cases_router.router)
 
 
 def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:

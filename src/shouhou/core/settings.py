@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "shouhou.workdays",
     "shouhou.rma",
     "shouhou.faq",
+    "shouhou.cases",
     "shouhou.core.admin_site.ShouhouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
