@@ -499,7 +499,8 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         line.quotes.filter(status=QuoteStatus.SENT).update(
             status=QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED,
             choice=str(data["choice"]) if confirmed else "", scrap=bool(data.get("scrap", False)),
-            answered_at=at, answered_by=actor,
+            # A confirmation by mail from the dealer's own address has no user behind it.
+            answered_at=at, answered_by=actor if actor.pk else None,
         )
     elif event in (E.SHIP_TO_CENTRE, E.SHIP_REPLACEMENT, E.SHIP_REPAIRED, E.SHIP_BACK):
         kind = {E.SHIP_TO_CENTRE: ShipmentKind.FAULTY, E.SHIP_REPLACEMENT: ShipmentKind.REPLACEMENT,
