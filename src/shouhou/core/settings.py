@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shouhou.registry",
     "shouhou.workdays",
     "shouhou.rma",
+    "shouhou.notify",
     "shouhou.core.admin_site.ShouhouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -231,6 +232,11 @@ def _email_settings(url: str) -> dict[str, object]:
 globals().update(_email_settings(env("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "售后服务 <service@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (shouhou.notify.sender): tries before a message is marked failed, the first retry's
+# delay (doubling each time, capped at 6 hours), and how long a claimed message stays with its sender.
+NOTIFY_MAX_TRIES = envint("SHOUHOU_NOTIFY_MAX_TRIES", 8)
+NOTIFY_RETRY_SECONDS = envint("SHOUHOU_NOTIFY_RETRY_SECONDS", 60)
+NOTIFY_LEASE_SECONDS = envint("SHOUHOU_NOTIFY_LEASE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,
