@@ -150,11 +150,11 @@ def gram_weights(query: Query) -> dict[str, int]:
 
 
 def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[Hit]:
-    """The best LIMIT hits, by: query terms found whole (all terms first), the share of the
-    terms' grams found (so "无盘蓝屏" typed without a space still finds 无盘…蓝屏), the same share
-    in the title (title matches above body matches), then the index score; ties by id, for a stable
-    order. Hits holding less than half the best hit's share are dropped as noise. The score shown
-    is monotonic in that order."""
+    """The best LIMIT hits, by: query terms found whole (all terms first), then the share of the
+    terms' grams found (so "无盘蓝屏" typed without a space still finds 无盘…蓝屏) with grams in the
+    title counted twice (title matches above body matches), then the index score; ties by id, for
+    a stable order. Hits holding less than half the best hit's share are dropped as noise. The
+    score shown is monotonic in that order."""
     scored = []
     for c in candidates:
         title = normalize(c.title)
@@ -174,15 +174,18 @@ def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[H
                 title_cover += titled
         if cover == 0:
             continue
-        scored.append((matched, round(cover, 3), round(title_cover, 3), c.index_score, -c.id, in_title, c))
+        # A title gram counts twice: in the title it says what the article is about, in a long body
+        # it may be a passing mention.
+        share = round(cover + title_cover, 3)
+        scored.append((matched, share, c.index_score, -c.id, in_title, c))
     if not scored:
         return []
-    best_cover = max(s[1] for s in scored)
-    scored = [s for s in scored if s[1] * 2 >= best_cover]
-    scored.sort(key=lambda s: s[:5], reverse=True)
+    best_share = max(s[1] for s in scored)
+    scored = [s for s in scored if s[1] * 2 >= best_share]
+    scored.sort(key=lambda s: s[:4], reverse=True)
     hits = []
-    for matched, cover, title_cover, index_score, _neg_id, in_title, c in scored[:limit]:
-        score = matched * 1000 + cover * 100 + title_cover * 10 + min(index_score, 99.0) / 10
+    for matched, share, index_score, _neg_id, in_title, c in scored[:limit]:
+        score = matched * 1000 + share * 100 + min(index_score, 99.0) / 10
         hits.append(Hit(id=c.id, title=c.title, snippet=snippet(c.body_text, query.terms, folded=c.body_folded),
                         score=round(score, 2),
                         matched=matched, in_title=in_title))

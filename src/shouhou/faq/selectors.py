@@ -77,16 +77,16 @@ SELECT t.article_id,
   FROM {table} t JOIN q ON q.term = t.term
  WHERE {published}
  GROUP BY t.article_id
- ORDER BY cover DESC, title_cover DESC, tf DESC, t.article_id
+ ORDER BY cover + title_cover DESC, tf DESC, t.article_id
  LIMIT %s
 """
 
 
 def _index_candidates(query: text.Query, *, drafts: bool, limit: int) -> list[tuple[int, int]]:
     """(article id, tf score) of the LIMIT articles whose index rows hold most of the query, best
-    first: the share of each term's grams held, summed over terms (an article holding every term
-    whole comes first), the same for its title, then a tf score with a title gram worth five body
-    grams."""
+    first: the share of each term's grams held, summed over terms, plus the same for its title (an
+    article holding every term whole in its title comes first), then a tf score with a title gram
+    worth five body grams."""
     weights = text.gram_weights(query)
     sql = _INDEX_SQL.format(values=", ".join(["(%s, CAST(%s AS INTEGER))"] * len(weights)),
                             table=connection.ops.quote_name(FaqTerm._meta.db_table),
