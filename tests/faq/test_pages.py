@@ -172,3 +172,17 @@ def test_manage_list_shows_drafts_and_reads_in_fixed_queries(client_for, editor,
 def test_support_engineers_get_their_own_menu_section(client_for, editor):
     body = client_for(editor).get("/").content.decode()
     assert "技术支持" in body and "/faq/manage/" in body
+
+
+def test_anonymous_readers_are_rate_limited_signed_in_ones_are_not(client, client_for, manager, published, settings):
+    from shouhou.registry import throttle
+
+    settings.PUBLIC_RATE = "2/m"
+    throttle.reset()
+    try:
+        assert [client.get("/faq/").status_code for _ in range(3)] == [200, 200, 429]
+        assert client.get(f"/faq/{published.pk}/").status_code == 429
+        staff = client_for(manager)
+        assert [staff.get("/faq/").status_code for _ in range(3)] == [200, 200, 200]
+    finally:
+        throttle.reset()
