@@ -124,7 +124,7 @@ def test_support_engineer_writes_previews_publishes_and_unpublishes(client_for, 
                  .order_by("id").values_list("verb", flat=True))
     assert verbs == ["faq.created", "faq.updated", "faq.published", "faq.unpublished"]
     page = client.get(f"/faq/manage/{article.pk}/").content.decode()
-    assert "修改记录" in page and "faq.updated" in page
+    assert "修改记录" in page and 'data-verb="faq.updated">修改<' in page
 
 
 def test_a_taken_title_is_refused_on_the_form_and_nothing_changes(client_for, editor, published):
