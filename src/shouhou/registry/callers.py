@@ -180,9 +180,10 @@ def callers_for(user: Any, *, phone: str = "", serial: str = "", today: date | N
     if key:
         for dealer in scoped(user, Dealer).filter(Q(phone_key=key) | Q(mobile_key=key)).order_by("code")[
                 :DEALER_LIMIT]:
-            dealers[(dealer.pk, "")] = DealerMatch(dealer.code, dealer.name, dealer.contact_name,
-                                                   dealer.phone if dealer.phone_key == key else dealer.mobile,
-                                                   "phone")
+            # Keyed by person: the main contact who is also a contact person is listed once.
+            dealers[(dealer.pk, dealer.contact_name)] = DealerMatch(
+                dealer.code, dealer.name, dealer.contact_name,
+                dealer.phone if dealer.phone_key == key else dealer.mobile, "phone")
             caller_dealer_ids.append(dealer.pk)
         for contact in scoped(user, DealerContact).filter(phone_key=key).select_related("dealer").order_by(
                 "dealer__code", "name")[:DEALER_LIMIT]:
@@ -200,8 +201,8 @@ def callers_for(user: Any, *, phone: str = "", serial: str = "", today: date | N
         if serial_unit is not None:
             if serial_unit.dealer_id and not any(k[0] == serial_unit.dealer_id for k in dealers):
                 dealer = serial_unit.dealer
-                dealers[(dealer.pk, "")] = DealerMatch(dealer.code, dealer.name, dealer.contact_name,
-                                                       _dealer_phone(dealer), "unit")
+                dealers[(dealer.pk, dealer.contact_name)] = DealerMatch(
+                    dealer.code, dealer.name, dealer.contact_name, _dealer_phone(dealer), "unit")
             if serial_unit.customer_id and all(c.pk != serial_unit.customer_id for c in customers):
                 customers.append(serial_unit.customer)  # type: ignore[arg-type]
 
