@@ -166,7 +166,8 @@ class UnitFilters(Schema):
     region: str = ""
     status: str = ""
     made: str = ""
-    page: int = Field(default=1, ge=1)
+    # The upper bound keeps page × page_size a 64-bit offset (an overflow was a 500).
+    page: int = Field(default=1, ge=1, le=1_000_000_000)
     page_size: int = Field(default=50, ge=1, le=500)
 
 

@@ -26,4 +26,8 @@ class RmaConfig(AppConfig):
             bootstrap.PERIODIC.append(bootstrap.Periodic("rma.deadlines_sweep", 15 * 60, deadlines_sweep.enqueue))
         unit_history.register(unit_lines)
         register_caller_provider("open_orders", open_orders)
+        from shouhou.notify import documents as notify_documents
+        from shouhou.rma.documents import event_document
+
+        notify_documents.register("rma.orderline", event_document)
         core_dashboard.register(dashboard.panel)
