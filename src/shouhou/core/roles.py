@@ -23,3 +23,5 @@ STAFF_ROLES = frozenset(
 )
 # Who may read the audit trail.
 AUDIT_READERS = frozenset({Role.MANAGER, Role.ADMIN})
+# Roles held by people: who notifications, menus and rules may address (not machine accounts).
+PERSON_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.INTEGRATION]
