@@ -8,14 +8,15 @@ same lookups' raw SQL run alone.
    postgresql://postgres@127.0.0.1:5432/postgres), migrates it with `shouhou manage migrate`, and
    fills it with set-based INSERT … SELECT generate_series: 8 models, 50 dealers (phone and
    mobile), 150 dealer contacts, CUSTOMERS customers (half on landlines, half on mobiles), UNITS units,
-   one in five sold to a customer (4 units per customer). When the `cases` app's table exists it is
-   reported, not filled (its columns belong to that app).
+   one in five sold to a customer (4 units per customer), and CASES cases when the `cases` app's
+   table exists (one in ten open; about customers' units, from customers' phones).
 2. In this process (Django set up on the scratch database, one connection, as a web process has):
    CALLS lookups each of `callers_for(staff, phone=…)` with a random customer's or dealer's number
    written in one of the forms of DESIGN §6 (0771-5561234, (0771)5561234, +86 771 5561234,
    +86 138 0013 8000), and `callers_for(staff, serial=…)` with a random serial; then the raw SQL
    floor: the same statements callers_for needs (dealers by phone key, contacts, customers, their
-   units, open orders; or unit by serial, its customer's units, open orders) sent through the
+   units, open orders and, when the cases app registers its provider, open cases; or unit by
+   serial, its customer's units, open orders and cases) sent through the
    same psycopg connection as fixed SQL text, with the key already normalised, no ORM and no
    Python objects built. Both sides use the same random keys.
 Prints p50/p95/p99 in ms and the ratios (goal: p95 of callers_for ≤ 3× the raw SQL's p95), then
@@ -76,6 +77,48 @@ FILL = [
     "ANALYZE",
 ]
 
+# 300,000 cases when the cases app's table exists: one in ten open, one in three about a customer's unit,
+# one in four reported from a customer's phone. Columns this list does not name get their type's
+# empty value (every NOT NULL column without a default), so the fill survives new columns.
+CASE_VALUES = {
+    "number": "'C2026-' || lpad(i::text, 6, '0')", "channel": "'hotline'", "case_type": "'fault'",
+    "status": "CASE WHEN i % 10 = 0 THEN 'new' ELSE 'closed' END",
+    "subject": "'无盘客户机启动蓝屏 ' || i", "reporter_name": "'老板' || i",
+    "reporter_phone": "'0771-' || (5000000 + (i % {customers}) + 1)",
+    "reporter_phone_key": "'0771' || (5000000 + (i % {customers}) + 1)",
+    "reporter_customer_id": "CASE WHEN i % 4 = 0 THEN (SELECT min(id) FROM registry_customer) + i % {customers} END",
+    "unit_id": "CASE WHEN i % 3 = 0 THEN (SELECT min(id) FROM registry_unit) + (i * 5) % {units} END",
+    "resolution": "CASE WHEN i % 10 = 0 THEN '' ELSE '远程重装驱动' END",
+    "resolution_category": "CASE WHEN i % 10 = 0 THEN '' ELSE 'remote_fix' END",
+    "version": "1", "opened_at": "now() - (i || ' minutes')::interval",
+    "pickup_at": "now() - (i || ' minutes')::interval", "first_response_due": "now()", "resolution_due": "now()",
+    "closed_at": "CASE WHEN i % 10 = 0 THEN NULL ELSE now() END",
+}
+EMPTY = {"integer": "0", "bigint": "0", "smallint": "0", "boolean": "false", "date": "current_date",
+         "timestamp with time zone": "now()", "jsonb": "'{}'::jsonb", "numeric": "0"}
+
+
+def fill_cases(conn: psycopg.Connection, cases: int, units: int, customers: int) -> bool:
+    """Fill the cases table (CASES rows) when it exists; False when it does not."""
+    if not conn.execute("SELECT to_regclass('cases_case') IS NOT NULL").fetchone()[0]:
+        return False
+    columns = conn.execute(
+        "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns "
+        "WHERE table_name = 'cases_case' AND column_name <> 'id'").fetchall()
+    names, values = [], []
+    for name, data_type, nullable, default in columns:
+        if name in CASE_VALUES:
+            names.append(name)
+            values.append(CASE_VALUES[name].replace("{customers}", str(customers)).replace("{units}", str(units)))
+        elif nullable == "NO" and default is None:
+            names.append(name)
+            values.append(EMPTY.get(data_type, "''"))
+    conn.execute(f"INSERT INTO cases_case ({', '.join(names)}) SELECT {', '.join(values)} "
+                 f"FROM generate_series(1, {cases}) i")
+    conn.execute("ANALYZE cases_case")
+    return True
+
+
 # The raw floor: what callers_for asks the database, as fixed SQL text.
 RAW_DEALERS = ("SELECT id, code, name, contact_name, phone, mobile, phone_key FROM registry_dealer "
                "WHERE phone_key = %s OR mobile_key = %s ORDER BY code LIMIT 20")
@@ -95,6 +138,9 @@ RAW_UNIT = ("SELECT u.id, u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.cu
             "JOIN registry_productmodel m ON m.id = u.product_model_id "
             "LEFT JOIN registry_dealer d ON d.id = u.dealer_id LEFT JOIN registry_customer c ON c.id = u.customer_id "
             "LEFT JOIN registry_dealer cd ON cd.id = c.dealer_id WHERE u.serial = %s LIMIT 1")
+RAW_CASES = ("SELECT c.number, c.subject, c.id FROM cases_case c WHERE c.status = ANY(%s) AND "
+             "(c.unit_id = ANY(%s) OR c.reporter_customer_id = ANY(%s) OR c.reporter_dealer_id = ANY(%s)) "
+             "ORDER BY c.opened_at DESC, c.id DESC LIMIT 20")
 RAW_ORDERS = ("SELECT o.id, o.number FROM rma_serviceorder o WHERE o.submitted_at IS NOT NULL AND o.id IN ("
               "SELECT l.order_id FROM rma_orderline l JOIN rma_serviceorder lo ON lo.id = l.order_id "
               "WHERE (l.unit_id = ANY(%s) OR lo.dealer_id = ANY(%s)) AND l.state = ANY(%s)) "
@@ -137,6 +183,15 @@ def run(args: argparse.Namespace, db_url: str) -> dict[str, list[float]]:
     phones = [rng.choice(phone_forms(rng, args.customers)) for _ in range(args.calls)]
     serials = [f"BN{rng.randint(1, args.units):08d}" for _ in range(args.calls)]
     open_states = list(OPEN_STATES)
+    from shouhou.registry.callers import _PROVIDERS
+
+    # The floor asks for open cases only where callers_for does: when the cases app registered them.
+    with_cases = "open_cases" in _PROVIDERS
+    if with_cases:
+        from shouhou.cases.models import OPEN_STATUSES
+
+        open_cases = list(OPEN_STATUSES)
+    print(f"providers: {', '.join(sorted(_PROVIDERS))}")
     connection.ensure_connection()
     raw = connection.connection  # the same psycopg connection Django uses
 
@@ -149,15 +204,20 @@ def run(args: argparse.Namespace, db_url: str) -> dict[str, list[float]]:
             unit_ids = [r[0] for r in cur.execute(RAW_UNITS_OF, [customer_ids]).fetchall()] if customer_ids else []
             if unit_ids or dealer_ids:
                 cur.execute(RAW_ORDERS, [unit_ids, dealer_ids, open_states]).fetchall()
+            if with_cases and (unit_ids or dealer_ids or customer_ids):
+                cur.execute(RAW_CASES, [open_cases, unit_ids, customer_ids, dealer_ids]).fetchall()
 
     def raw_serial(serial: str) -> None:
         with raw.cursor() as cur:
             row = cur.execute(RAW_UNIT, [serial]).fetchone()
             unit_ids = [row[0]] if row else []
-            if row and row[14] is not None:
-                unit_ids += [r[0] for r in cur.execute(RAW_UNITS_OF, [[row[14]]]).fetchall()]
+            customer_ids = [row[14]] if row and row[14] is not None else []
+            if customer_ids:
+                unit_ids += [r[0] for r in cur.execute(RAW_UNITS_OF, [customer_ids]).fetchall()]
             if unit_ids:
                 cur.execute(RAW_ORDERS, [unit_ids, [], open_states]).fetchall()
+            if with_cases and unit_ids:
+                cur.execute(RAW_CASES, [open_cases, unit_ids, customer_ids, []]).fetchall()
 
     found = sum(1 for p in phones[:200] if callers_for(staff, phone=p).found)
     print(f"sample: {found} of 200 phone lookups found a caller; "
@@ -184,6 +244,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--cases", type=int, default=300_000)
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -205,10 +266,10 @@ def main() -> int:
             for sql in FILL:
                 conn.execute(sql.replace("{units}", str(args.units))  # type: ignore[arg-type]
                              .replace("{customers}", str(args.customers)))
-            cases = conn.execute("SELECT to_regclass('cases_case') IS NOT NULL").fetchone()[0]
-        print(f"database {name}: migrated and filled with {args.units:,} units, {args.customers:,} customers in "
-              f"{time.monotonic() - started:.1f}s; cases table: "
-              f"{'present, not filled' if cases else 'absent (no cases app on this branch): 0 cases'}")
+            cases = fill_cases(conn, args.cases, args.units, args.customers)
+        print(f"database {name}: migrated and filled with {args.units:,} units, {args.customers:,} customers, "
+              f"{args.cases if cases else 0:,} cases{'' if cases else ' (no cases table)'} in "
+              f"{time.monotonic() - started:.1f}s")
         timings = run(args, db_url)
     finally:
         from django.db import connections
