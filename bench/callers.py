@@ -18,7 +18,8 @@ same lookups' raw SQL run alone.
    units, open orders and, when the cases app registers its provider, open cases; or unit by
    serial, its customer's units, open orders and cases) sent through the
    same psycopg connection as fixed SQL text, with the key already normalised, no ORM and no
-   Python objects built. Both sides use the same random keys.
+   Python objects built. Both sides use the same random keys, interleaved key by key in alternating
+   order, so that the machine's other load falls on both alike.
 Prints p50/p95/p99 in ms and the ratios (goal: p95 of callers_for ≤ 3× the raw SQL's p95), then
 drops the scratch database.
 """
@@ -223,20 +224,21 @@ def run(args: argparse.Namespace, db_url: str) -> dict[str, list[float]]:
     print(f"sample: {found} of 200 phone lookups found a caller; "
           f"{callers_for(staff, phone=phones[0])!r:.300}")
     timings: dict[str, list[float]] = {}
-    for label, fn, keys in (
-        ("callers_for(phone)", lambda k: callers_for(staff, phone=k), phones),
-        ("raw SQL (phone)", raw_phone, phones),
-        ("callers_for(serial)", lambda k: callers_for(staff, serial=k), serials),
-        ("raw SQL (serial)", raw_serial, serials),
+    # Interleaved, in alternating order: the machine's other load falls on both sides alike.
+    for kind, ours, floor, keys in (
+        ("phone", lambda k: callers_for(staff, phone=k), raw_phone, phones),
+        ("serial", lambda k: callers_for(staff, serial=k), raw_serial, serials),
     ):
-        for key in keys[:200]:  # warm-up: plans, caches, the ORM's compiled queries
-            fn(key)
-        samples = []
-        for key in keys:
-            started = time.perf_counter_ns()
-            fn(key)
-            samples.append((time.perf_counter_ns() - started) / 1e6)
-        timings[label] = samples
+        for key in keys[:200]:  # warm-up: plans, caches
+            ours(key)
+            floor(key)
+        mine, raw_times = timings.setdefault(f"callers_for({kind})", []), timings.setdefault(f"raw SQL ({kind})", [])
+        for n, key in enumerate(keys):
+            pair = ((ours, mine), (floor, raw_times)) if n % 2 == 0 else ((floor, raw_times), (ours, mine))
+            for fn, samples in pair:
+                started = time.perf_counter_ns()
+                fn(key)
+                samples.append((time.perf_counter_ns() - started) / 1e6)
     return timings
 
 
