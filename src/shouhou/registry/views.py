@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -78,7 +79,28 @@ def unit_detail(request: HttpRequest, serial: str) -> HttpResponse:
         "terms": unit.terms, "region": region_name(unit.region_code), "before": before, "after": after,
         "events": events, "staff": request.user.is_vendor_staff,  # type: ignore[union-attr]
         "history": unit_history(request.user, unit),
+        "snapshot": _latest_snapshot(unit),
     })
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _latest_snapshot(unit: Unit) -> dict[str, Any] | None:
+    """The unit's latest hardware snapshot for its page: top-level items and the changes, as text."""
+    entries = selectors.unit_snapshot_history(unit, limit=1)
+    if not entries:
+        return None
+    entry = entries[0]
+    changes = entry.changes
+    return {
+        "entry": entry,
+        "rows": [(key, _shown(value)) for key, value in entry.snapshot.config.items()],
+        "added": [(c.where, _shown(c.new)) for c in changes.added] if changes else [],
+        "removed": [(c.where, _shown(c.old)) for c in changes.removed] if changes else [],
+        "changed": [(c.where, _shown(c.old), _shown(c.new)) for c in changes.changed] if changes else [],
+    }
 
 
 @staff_required
