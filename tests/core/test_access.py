@@ -17,7 +17,8 @@ PUBLIC_PREFIXES = ("/api/v1/calendar/",)
 # Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).
 DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers",
                   "/units/", "/units/export.xlsx", "/units/labels.pdf", "/api/v1/units", "/api/v1/customers",
-                  "/api/v1/service-orders"}
+                  "/api/v1/service-orders",
+                  "/api/v1/cases"}
 DEALER_PREFIXES = ("/portal/",)  # the dealer portal: scoped to the dealer by every view
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
 

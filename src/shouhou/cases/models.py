@@ -56,6 +56,13 @@ class ResolutionCategory(models.TextChoices):
     OTHER = domain.Category.OTHER, _("其他")
 
 
+COVERAGE_CHOICES = [
+    ("replacement", _("包换期内")),
+    ("warranty", _("保修期内")),
+    ("out_of_warranty", _("已过保")),
+    ("discontinued", _("已停产")),
+]
+
 # Status groups, as for service-order lines.
 OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in domain.Status if s in domain.OPEN_STATUSES)
 DONE_STATUSES: tuple[str, ...] = tuple(s.value for s in domain.Status if s in domain.CLOSED_STATUSES)
@@ -95,7 +102,7 @@ class Case(models.Model):
     about_dealer = models.ForeignKey("registry.Dealer", verbose_name=_("被投诉代理商"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="complaints")
     region_code = models.CharField(_("地区"), max_length=6, blank=True)
-    coverage = models.CharField(_("报修日保修状态"), max_length=20, blank=True)
+    coverage = models.CharField(_("报修日保修状态"), max_length=20, choices=COVERAGE_CHOICES, blank=True)
     related_case = models.ForeignKey("self", verbose_name=_("关联案例"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="follow_ups")
 

@@ -171,7 +171,10 @@ def case_open(
     if region:
         from shouhou.domain.regions import region as region_lookup
 
-        region_lookup(region)  # raises NotFound for an unknown code
+        try:
+            region_lookup(region)
+        except NotFound:
+            raise Invalid(_("地区代码 %(code)s 不存在。") % {"code": region}, field="region") from None
     cal = work_calendar()
     target = domain.targets(cal, opened_at, case_type, case_targets())
     coverage = coverage_or_none(unit, opened_at.astimezone(cal.tz).date()) if unit else None

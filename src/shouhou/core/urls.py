@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("shouhou.registry.urls")),
     path("", include("shouhou.workdays.urls")),
     path("", include("shouhou.rma.urls")),
+    path("", include("shouhou.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
