@@ -1,7 +1,7 @@
 """The cases' part of the dashboard: a member of staff's own cases (首问负责制 makes them theirs).
 
 Counts of owned open cases, of those past a target and of new cases nobody has accepted, in
-one aggregate query; the owner's most urgent cases in one more.
+one aggregate query; the owner's most urgent cases in one more, when there are any.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def panel(user: Any, now: datetime) -> Panel | None:
         unaccepted=Count("pk", filter=Q(status=CaseStatus.NEW)),
     )
     urgent = list(Case.objects.filter(owner=user, status__in=OPEN_STATUSES).order_by("resolution_due")
-                  [:URGENT_ROWS])
+                  [:URGENT_ROWS]) if figures["mine"] else []
     cal = work_calendar()
     rows = [{"case": c, "resolution": target_of(c.resolution_due, met_at=None, now=now, cal=cal)} for c in urgent]
     base = reverse("case_list")
