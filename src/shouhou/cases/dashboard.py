@@ -31,8 +31,9 @@ def panel(user: Any, now: datetime) -> Panel | None:
     )
     urgent = list(Case.objects.filter(owner=user, status__in=OPEN_STATUSES).order_by("resolution_due")
                   [:URGENT_ROWS]) if figures["mine"] else []
-    cal = work_calendar()
-    rows = [{"case": c, "resolution": target_of(c.resolution_due, met_at=None, now=now, cal=cal)} for c in urgent]
+    cal = work_calendar() if urgent else None
+    rows = [{"case": c, "resolution": target_of(c.resolution_due, met_at=None, now=now, cal=cal)}  # type: ignore[arg-type]
+            for c in urgent]
     base = reverse("case_list")
     return Panel("cases/dashboard.html", {
         "figures": figures, "rows": rows, "mine_url": reverse("case_mine"),
