@@ -50,17 +50,19 @@ def test_case_page_shows_header_targets_and_actions(cs_client, open_case, unit_a
 
 def test_events_through_the_page(cs_client, cs, cs2, open_case):
     case = open_case()
-    assert cs_client.post(f"/cases/{case.pk}/accept/", {"version": 1}).status_code == 302
-    r = cs_client.post(f"/cases/{case.pk}/hand_over/", {"version": 2, "to": cs2.pk, "note": ""})
+    assert cs_client.post(f"/cases/{case.pk}/accept/", {"accept-version": 1}).status_code == 302
+    r = cs_client.post(f"/cases/{case.pk}/hand_over/", {"hand_over-version": 2, "hand_over-to": cs2.pk,
+                                                        "hand_over-note": ""})
     assert r.status_code == 422
-    r = cs_client.post(f"/cases/{case.pk}/close/", {"version": 2})
+    r = cs_client.post(f"/cases/{case.pk}/close/", {"close-version": 2})
     assert r.status_code == 409 and "不能执行" in r.content.decode()
-    r = cs_client.post(f"/cases/{case.pk}/log_call/", {"version": 1, "minutes": 3})
+    r = cs_client.post(f"/cases/{case.pk}/log_call/", {"log_call-version": 1, "log_call-minutes": 3})
     assert r.status_code == 409  # stale
-    r = cs_client.post(f"/cases/{case.pk}/log_call/", {"version": 2, "minutes": 3, "text": "来电"})
+    r = cs_client.post(f"/cases/{case.pk}/log_call/", {"log_call-version": 2, "log_call-minutes": 3,
+                                                       "log_call-text": "来电"})
     assert r.status_code == 302
-    assert cs_client.post(f"/cases/{case.pk}/resolve/", {"version": 3, "category": "resolved_by_faq",
-                                                         "resolution": "按 FAQ 处理"}).status_code == 302
+    assert cs_client.post(f"/cases/{case.pk}/resolve/", {"resolve-version": 3, "resolve-category": "resolved_by_faq",
+                                                         "resolve-resolution": "按 FAQ 处理"}).status_code == 302
     case.refresh_from_db()
     assert (case.status, case.version) == ("resolved", 4)
     html = cs_client.get(f"/cases/{case.pk}/").content.decode()
@@ -114,7 +116,7 @@ def test_dealer_pages_are_404_for_staff_urls_and_scoped_in_the_portal(client_for
     assert a.get(f"/portal/cases/{complaint.pk}/").status_code == 404
     assert "投诉" not in a.get("/portal/cases/", {"status": "all"}).content.decode()
     assert b.get(f"/portal/cases/{case.pk}/").status_code == 404
-    assert b.post(f"/portal/cases/{case.pk}/note/", {"version": 1, "text": "x"}).status_code == 404
+    assert b.post(f"/portal/cases/{case.pk}/note/", {"note-version": 1, "note-text": "x"}).status_code == 404
 
 
 def test_dealer_answers_a_forwarded_case_in_the_portal(client_for, alice, open_case, cs, unit_a):
@@ -123,8 +125,8 @@ def test_dealer_answers_a_forwarded_case_in_the_portal(client_for, alice, open_c
     a = client_for(alice)
     html = a.get(f"/portal/cases/{case.pk}/").content.decode()
     assert 'data-event="resolve"' in html and 'data-event="note"' in html
-    r = a.post(f"/portal/cases/{case.pk}/resolve/", {"version": 2, "category": "dealer_handled",
-                                                    "resolution": "已上门更换硬盘"})
+    r = a.post(f"/portal/cases/{case.pk}/resolve/", {"resolve-version": 2, "resolve-category": "dealer_handled",
+                                                    "resolve-resolution": "已上门更换硬盘"})
     assert r.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.resolution_category) == ("resolved", "dealer_handled")

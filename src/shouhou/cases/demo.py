@@ -78,7 +78,9 @@ def load_demo(out: TextIO) -> None:
     units = {c.pk: list(Unit.objects.filter(customer=c).order_by("serial")[:1]) for c in customers}
     made: list[Case] = []
     with transaction.atomic():
-        for i, (days_ago, hour, channel, case_type, subject, description, steps) in enumerate(SCRIPTS):
+        # Oldest first, so that numbers follow the opening times.
+        scripts = sorted(SCRIPTS, key=lambda s: (-s[0], s[1]))
+        for i, (days_ago, hour, channel, case_type, subject, description, steps) in enumerate(scripts):
             customer = customers[i % len(customers)]
             unit = units[customer.pk][0] if units[customer.pk] else None
             opened = min(_at(now, tz, days_ago, hour), now - timedelta(minutes=5))

@@ -40,9 +40,10 @@ def target_of(at: datetime, *, met_at: datetime | None, now: datetime, cal: Work
     if met_at is not None:
         late = met_at > at
         return Target(at, _("已超时完成") if late else _("按时完成"), "due overdue" if late else "due met")
+    if now > at:
+        late = int(business_minutes_between(cal, at, now))
+        return Target(at, _("已超时 %(t)s") % {"t": _hours(late)} if late else _("已超时"), "due overdue")
     minutes = int(business_minutes_between(cal, now, at))
-    if minutes < 0:
-        return Target(at, _("已超时 %(t)s") % {"t": _hours(-minutes)}, "due overdue")
     days = cal.working_days_between(cal.local(now).date(), cal.local(at).date())
     if days >= 2:
         return Target(at, ngettext("剩 %(n)s 个工作日", "剩 %(n)s 个工作日", days) % {"n": days}, "due")

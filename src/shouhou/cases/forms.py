@@ -45,9 +45,21 @@ VERB_LABELS = {
 }
 
 
-class EventForm(forms.Form):
+class Styled(forms.Form):
+    """Bootstrap's small controls on every widget, as on the service-order pages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs.setdefault("class", css)
+
+
+class EventForm(Styled):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    event = ""
 
     def fields_for_event(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version" and v not in (None, "")}
@@ -110,7 +122,7 @@ EVENT_FORMS: dict[str, type[EventForm]] = {
 }
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Styled):
     """The hotline screen: what the operator types while the caller talks."""
 
     phone = forms.CharField(label=_("来电号码"), max_length=50, required=False)
@@ -126,17 +138,20 @@ class IntakeForm(forms.Form):
     description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类别"), choices=AttachmentKind.choices)
+NARROW = forms.Select(attrs={"class": "form-select form-select-sm w-auto"})
+
+
+class AttachmentForm(Styled):
+    kind = forms.ChoiceField(label=_("类别"), choices=AttachmentKind.choices, widget=NARROW)
     file = forms.FileField(label=_("文件"))
 
 
-class DiagnosticForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类别"), choices=DiagnosticKind.choices)
+class DiagnosticForm(Styled):
+    kind = forms.ChoiceField(label=_("类别"), choices=DiagnosticKind.choices, widget=NARROW)
     text = forms.CharField(label=_("记录"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(Styled):
     subject = forms.CharField(label=_("投诉主题"), max_length=200)
     description = forms.CharField(label=_("投诉内容"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

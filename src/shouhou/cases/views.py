@@ -41,6 +41,8 @@ from shouhou.domain.errors import IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.registry.selectors import dealers_for_region
 
 PAGE_SIZE = 50
+TRIAGE_LABELS = dict(TriageItem.choices)
+RESULT_LABELS = dict(TriageResult.choices)
 LIST_FILTERS = ("status", "channel", "type", "owner", "overdue", "q")
 
 
@@ -107,6 +109,9 @@ def timeline(case: Case, *, dealer_view: bool = False) -> list[AuditEvent]:
         e.label = str(VERB_LABELS.get(e.verb, e.verb))  # type: ignore[attr-defined]
         e.status_label = (str(CaseStatus(e.data["status"]).label)  # type: ignore[attr-defined]
                           if e.data.get("status") in CaseStatus.values else "")
+        items = e.data.get("items") if isinstance(e.data.get("items"), dict) else {}
+        e.triage = [(TRIAGE_LABELS.get(item, item), RESULT_LABELS.get(v.get("result"), v.get("result")),  # type: ignore[attr-defined]
+                     v.get("note", "")) for item, v in items.items()]
     return rows
 
 
@@ -116,7 +121,8 @@ def case_context(request: HttpRequest, case: Case, *, portal: bool = False,
     bound = bound or {}
     allowed = allowed_events(case, request.user)
     event_forms = [{"event": e, "label": EVENT_LABELS[e],
-                    "form": bound.get(e) or EVENT_FORMS[e](initial={"version": case.version})} for e in allowed]
+                    "form": bound.get(e) or EVENT_FORMS[e](prefix=e, initial={"version": case.version})}
+                   for e in allowed]
     context: dict[str, Any] = {
         "case": case, "portal": portal, "event_forms": event_forms,
         "first": target_of(case.first_response_due, met_at=case.first_responded_at, now=now, cal=cal),
@@ -154,7 +160,7 @@ def apply_event(request: HttpRequest, pk: int, event: str, *, portal: bool) -> H
     if event not in EVENT_FORMS:
         raise NotFound(_("没有这个操作。"))
     back = reverse("portal_case" if portal else "case_detail", args=[pk])
-    form = EVENT_FORMS[event](request.POST)
+    form = EVENT_FORMS[event](request.POST, prefix=event)
     status = 422
     if form.is_valid():
         try:
