@@ -33,7 +33,7 @@ from shouhou.cases.forms import (
 )
 from shouhou.cases.models import Case, CaseChannel, CaseStatus, CaseType, TriageItem, TriageResult
 from shouhou.cases.policy import work_calendar
-from shouhou.cases.selectors import allowed_events, case_get_for, case_search
+from shouhou.cases.selectors import allowed_events, case_findings, case_get_for, case_search
 from shouhou.core.access import staff_required
 from shouhou.core.models import AuditEvent, User
 from shouhou.core.scoping import get_for
@@ -140,6 +140,10 @@ def case_context(request: HttpRequest, case: Case, *, portal: bool = False,
             "diagnostic_form": DiagnosticForm(), "attachment_form": AttachmentForm(),
             "complaint_form": ComplaintForm(initial={"subject": _("投诉：%(subject)s") % {"subject": case.subject}}),
             "follow_ups": list(case.follow_ups.all()),
+            "orders": list(case.service_orders.order_by("-id")),
+            "service_form_url": reverse("rma_order_new") + "?" + urlencode({
+                "dealer": case.dealer.code, "case": case.number, "serial": case.serial,
+                "fault": case_findings(case)}) if case.dealer and case.unit_id else None,
             # Dealer first: the unit's dealer, else those serving the purchase region.
             "region_dealers": list(dealers_for_region(case.region_code)[:10])
             if case.dealer is None and case.region_code else [],
