@@ -1,4 +1,5 @@
-"""How the cases app plugs into core: navigation, dashboard, unit history, demo data.
+"""How the cases app plugs into core: navigation, dashboard, unit history, caller recognition,
+demo data.
 
 Called once from CasesConfig.ready(); core never imports this app.
 """
@@ -15,10 +16,11 @@ SUPPORT = frozenset({Role.SUPPORT_ENGINEER, Role.MANAGER, Role.ADMIN})
 
 
 def register() -> None:
-    from shouhou.cases import dashboard, demo, history
+    from shouhou.cases import callers, dashboard, demo, history
     from shouhou.core import bootstrap
     from shouhou.core import dashboard as core_dashboard
     from shouhou.registry import history as unit_history
+    from shouhou.registry.callers import register_caller_provider
 
     items = [
         NavItem(_("客服"), _("服务案例"), "case_list", CUSTOMER_SERVICE),
@@ -33,6 +35,7 @@ def register() -> None:
             NAV_ITEMS.append(item)
     core_dashboard.register(dashboard.panel)
     unit_history.register(history.unit_cases)
+    register_caller_provider("open_cases", callers.open_cases)
     # After the registry and rma demos, which create the dealers and units.
     if demo.load_demo not in bootstrap.DEMO_STEPS:
         bootstrap.DEMO_STEPS.append(demo.load_demo)

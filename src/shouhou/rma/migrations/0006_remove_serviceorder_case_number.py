@@ -4,7 +4,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("rma", "0003_fill_serviceorder_case"),
+        ("rma", "0005_fill_serviceorder_case"),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("rma", "0002_serviceorder_case"),
+        ("rma", "0004_serviceorder_case"),
     ]
 
     operations = [

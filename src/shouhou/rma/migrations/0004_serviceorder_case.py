@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cases", "0001_cases_triage_attachments"),
-        ("rma", "0001_service_orders_lines_quotes_shipments"),
+        ("rma", "0003_merge_outbox_move_and_open_line_guard"),
     ]
 
     operations = [
