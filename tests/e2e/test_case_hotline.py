@@ -20,7 +20,8 @@ import json
 from shouhou.registry.models import Unit
 unit = Unit.objects.filter(customer__isnull=False, dealer__isnull=False).exclude(customer__phone="") \
     .select_related("customer", "dealer").order_by("serial").first()
-print(json.dumps({"phone": unit.customer.phone, "serial": unit.serial, "dealer": unit.dealer.name}))
+print(json.dumps({"phone": unit.customer.phone, "serial": unit.serial, "dealer": unit.dealer.name,
+                  "customer": unit.customer.name}))
 """
 
 
@@ -47,8 +48,17 @@ def test_hotline_call_to_resolved_case_with_the_keyboard(server_factory, browser
     # The phone rings: the telephony system opens the hotline screen with the caller's number.
     page.goto(server.url + "/intake?phone=" + caller["phone"])
     expect(page.locator("#id_phone")).to_have_value(caller["phone"])
+    # Before anything is typed, the caller panel shows who is calling: the customer and its unit.
+    expect(page.locator("#caller-panel")).to_contain_text(caller["customer"])
+    expect(page.locator("#caller-panel")).to_contain_text(caller["serial"])
     expect(page.locator("#id_subject")).to_be_focused()  # the number is known: straight to the fault
     page.keyboard.type("无盘客户机启动蓝屏")
+    # The FAQ's best articles appear beside the form; Alt+1 links the first to the case.
+    first = page.locator("#faq-suggest li[data-article-id]").first
+    expect(first).to_be_visible()
+    article_title = first.locator("a").inner_text()
+    page.keyboard.press("Alt+1")
+    expect(page.locator("#faq-chosen")).to_have_text(article_title)
     page.keyboard.press("Tab")
     page.keyboard.type("网吧 60 台客户机无盘启动时蓝屏，代码 0x7B，序列号 " + caller["serial"])
     page.keyboard.press("Shift+Tab")
@@ -71,6 +81,7 @@ def test_hotline_call_to_resolved_case_with_the_keyboard(server_factory, browser
     expect(page.locator("[data-owner]")).to_have_text("李晓燕")
     expect(page.locator("[data-first-responder]")).to_have_text("李晓燕")
     expect(page.locator("#dealer")).to_contain_text(caller["dealer"])
+    expect(page.locator("[data-faq]")).to_have_text(article_title)
     page.screenshot(path=str(artifacts / "case-opened.png"), full_page=True)
 
     # Triage: the common causes, by keyboard.

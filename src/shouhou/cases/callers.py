@@ -22,4 +22,4 @@ def open_cases(user: Any, keys: CallerKeys) -> list[CallerItem]:
              | Q(reporter_dealer_id__in=keys.dealer_ids))
     cases = (scoped(user, Case).filter(match, status__in=OPEN_STATUSES).order_by("-opened_at", "-id")
              .only("pk", "number", "subject")[:PROVIDER_LIMIT])
-    return [CallerItem(c.number, f"{c.number} {c.subject}", reverse("case_detail", args=[c.pk])) for c in cases]
+    return [CallerItem(c.number, c.subject, reverse("case_detail", args=[c.pk])) for c in cases]

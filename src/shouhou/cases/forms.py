@@ -136,6 +136,8 @@ class IntakeForm(Styled):
                                   initial=CaseType.FAULT)
     subject = forms.CharField(label=_("主题"), max_length=200)
     description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # Set by choosing one of the FAQ suggestions (Alt+1…3, or its button).
+    faq_article = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 NARROW = forms.Select(attrs={"class": "form-select form-select-sm w-auto"})

@@ -103,6 +103,8 @@ class Case(models.Model):
                                      null=True, blank=True, related_name="complaints")
     region_code = models.CharField(_("地区"), max_length=6, blank=True)
     coverage = models.CharField(_("报修日保修状态"), max_length=20, choices=COVERAGE_CHOICES, blank=True)
+    faq_article = models.ForeignKey("faq.FaqArticle", verbose_name=_("关联常见问题"), on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="cases")
     related_case = models.ForeignKey("self", verbose_name=_("关联案例"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="follow_ups")
 

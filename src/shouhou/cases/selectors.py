@@ -22,7 +22,7 @@ from shouhou.domain.phones import phone_key
 from shouhou.registry.models import normalize_serial
 
 PHONE_LIKE = re.compile(r"[\d\s+()-]{5,}")
-CASE_RELATED = ("owner", "first_responder", "dealer", "about_dealer", "product_model", "unit")
+CASE_RELATED = ("owner", "first_responder", "dealer", "about_dealer", "product_model", "unit", "faq_article")
 
 
 def case_get_for(user: Any, pk: int) -> Case:

@@ -39,6 +39,7 @@ from shouhou.core.services import audit_record
 from shouhou.domain import cases as domain
 from shouhou.domain.errors import Forbidden, Invalid, NotFound
 from shouhou.domain.phones import phone_key
+from shouhou.faq.models import ArticleStatus, FaqArticle
 from shouhou.registry.models import Customer, Dealer, Unit, normalize_serial
 from shouhou.registry.selectors import coverage_or_none
 
@@ -129,6 +130,7 @@ def case_open(
     opened_at: datetime | None = None,
     about_dealer: Dealer | None = None,
     related: Case | None = None,
+    faq_article: int | None = None,
     accept: bool = False,
     now: datetime | None = None,
 ) -> Case:
@@ -175,6 +177,11 @@ def case_open(
             region_lookup(region)
         except NotFound:
             raise Invalid(_("地区代码 %(code)s 不存在。") % {"code": region}, field="region") from None
+    article = None
+    if faq_article is not None:
+        article = FaqArticle.objects.filter(pk=faq_article, status=ArticleStatus.PUBLISHED).first()
+        if article is None:
+            raise Invalid(_("常见问题不存在或未发布。"), field="faq_article")
     cal = work_calendar()
     target = domain.targets(cal, opened_at, case_type, case_targets())
     coverage = coverage_or_none(unit, opened_at.astimezone(cal.tz).date()) if unit else None
@@ -196,7 +203,7 @@ def case_open(
         dealer=dealer, about_dealer=about_dealer,
         region_code=region or (unit.region_code if unit else ""),
         coverage=coverage.status.value if coverage else "",
-        related_case=related, created_by=actor,
+        related_case=related, faq_article=article, created_by=actor,
         opened_at=opened_at, pickup_at=target.pickup_at, first_response_due=target.first_response_due,
         resolution_due=target.resolution_due,
     )
@@ -207,7 +214,7 @@ def case_open(
     audit_record(case, "case.opened", actor=actor, data={
         "number": case.number, "channel": channel, "type": case_type, "serial": serial,
         "accepted": accept, "related": related.number if related else None,
-        "pickup_at": case.pickup_at.isoformat(),
+        "pickup_at": case.pickup_at.isoformat(), "faq_article": article.pk if article else None,
     })
     return case
 

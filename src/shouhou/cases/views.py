@@ -274,7 +274,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     channel=data["channel"], case_type=data["case_type"], subject=data["subject"],
                     description=data["description"],
                     reporter=services.Reporter(data["name"], data["phone"], data["email"] or "", data["qq"]),
-                    serial=data["serial"], region=data["region"], accept=True,
+                    serial=data["serial"], region=data["region"], faq_article=data["faq_article"], accept=True,
                 )
             except (Invalid, NotFound) as exc:
                 field = exc.extra.get("field", "")
