@@ -40,7 +40,7 @@ VERB_LABELS = {
     "case.attachment_added": _("上传附件"),
     "case.triaged": _("排查记录"),
     "case.diagnostic": _("诊断记录"),
-    "case.complaint_opened": _("发起投诉"),
+    "case.rated": _("满意度评价"),
     **{f"case.{event}": label for event, label in EVENT_LABELS.items()},
 }
 

@@ -310,3 +310,40 @@ class Diagnostic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.kind}"
+
+
+class CaseRating(models.Model):
+    """A satisfaction rating (满意度回访) of a closed case: a one-time link, then a score.
+
+    Closing a case creates the row with the SHA-256 digest of a random token (the token itself
+    is only in the link sent to the reporter); the public page takes a score of 1–5 and a comment
+    once, before `expires_at`. Closing again after a reopen replaces an unused link.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    expires_at = models.DateTimeField(_("有效期至"))
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
+    comment = models.TextField(_("评价"), blank=True)
+
+    dealer_scope = "case__dealer"
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                                   name="cases_rating_score_1_to_5"),
+            models.CheckConstraint(condition=Q(score__isnull=True, rated_at__isnull=True)
+                                   | Q(score__isnull=False, rated_at__isnull=False),
+                                   name="cases_rating_score_iff_rated"),
+            # One unused link per case at a time.
+            models.UniqueConstraint(fields=["case"], condition=Q(rated_at__isnull=True),
+                                    name="cases_rating_one_open_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.score or '-'}"

@@ -19,6 +19,7 @@ def register() -> None:
     from shouhou.cases import callers, dashboard, demo, history
     from shouhou.core import bootstrap
     from shouhou.core import dashboard as core_dashboard
+    from shouhou.notify import events as notify_events
     from shouhou.registry import history as unit_history
     from shouhou.registry.callers import register_caller_provider
 
@@ -36,6 +37,11 @@ def register() -> None:
     core_dashboard.register(dashboard.panel)
     unit_history.register(history.unit_cases)
     register_caller_provider("open_cases", callers.open_cases)
+    notify_events.register(notify_events.EventType(
+        "case.satisfaction", _("满意度回访"),
+        {"number": "C2026-000123", "subject": "无盘客户机启动蓝屏", "url": "https://example.cn/rate/abc",
+         "expires": "2026-03-01 18:30"},
+        notify_events.NAMED_MAIL))
     # After the registry and rma demos, which create the dealers and units.
     if demo.load_demo not in bootstrap.DEMO_STEPS:
         bootstrap.DEMO_STEPS.append(demo.load_demo)

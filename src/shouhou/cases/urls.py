@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shouhou.cases import views, views_portal
+from shouhou.cases import views, views_portal, views_public
 
 urlpatterns = [
     # Staff.
@@ -17,6 +17,8 @@ urlpatterns = [
     path("cases/<int:pk>/complaint/", views.case_complaint, name="case_complaint"),
     path("cases/<int:pk>/<str:event>/", views.case_event, name="case_event"),
     path("intake", views.intake, name="intake"),
+    # Public, no login: the one-time satisfaction link.
+    path("rate/<str:token>/", views_public.rate, name="case_rate"),
     # Dealer portal.
     path("portal/cases/", views_portal.case_list, name="portal_cases"),
     path("portal/cases/<int:pk>/", views_portal.case_detail, name="portal_case"),

@@ -129,6 +129,7 @@ def case_context(request: HttpRequest, case: Case, *, portal: bool = False,
         "resolution": target_of(case.resolution_due, met_at=case.resolved_at, now=now, cal=cal),
         "timeline": timeline(case, dealer_view=portal),
         "attachments": list(case.attachments.all()),
+        "ratings": [r for r in case.ratings.all() if r.score is not None],
     }
     if not portal:
         checks = {t.item: t for t in case.triage.all()}
