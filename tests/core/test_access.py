@@ -21,6 +21,7 @@ DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/
                   "/units/", "/units/export.xlsx", "/units/labels.pdf", "/api/v1/units", "/api/v1/customers",
                   "/api/v1/service-orders"}
 DEALER_VISIBLE |= {"/api/v1/faq/articles"}  # published articles only for dealers
+DEALER_VISIBLE |= {"/api/v1/cases"}  # scoped to the dealer, complaints never shown
 DEALER_VISIBLE |= {"/notify/unread/", "/notify/inbox/read/", "/notify/preference/"}  # the user's own inbox
 DEALER_PREFIXES = ("/portal/",)  # the dealer portal: scoped to the dealer by every view
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
