@@ -74,8 +74,8 @@ class ProductModelIn(Schema):
     code: str
     name: str
     category: str = ""
-    replacement_days: int = Field(ge=0)
-    warranty_months: int = Field(ge=0)
+    replacement_days: int = Field(ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int = Field(ge=0, le=cov.MAX_WARRANTY_MONTHS)
     discontinued_on: date | None = None
     replacement_terms: str = ""
     free_repair_scope: str = ""
@@ -85,8 +85,8 @@ class ProductModelIn(Schema):
 class ProductModelPatch(Schema):
     name: str | None = None
     category: str | None = None
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     discontinued_on: date | None = None
     replacement_terms: str | None = None
     free_repair_scope: str | None = None
@@ -178,8 +178,8 @@ class UnitIn(Schema):
     dealer: str | None = None
     customer: int | None = None
     region_code: str = ""
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     status: UnitStatus = UnitStatus.IN_STOCK
 
 
@@ -191,8 +191,8 @@ class UnitPatch(Schema):
     dealer: str | None = None
     customer: int | None = None
     region_code: str | None = None
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     status: UnitStatus | None = None
 
 

@@ -11,8 +11,10 @@ class ShouhouError(Exception):
     status: int = 400
     code: str = "error"
 
-    def __init__(self, message: str = "", **extra: object) -> None:
+    def __init__(self, message: str = "", *, code: str | None = None, **extra: object) -> None:
         super().__init__(message)
+        if code is not None:
+            self.code = code  # a finer code than the class's, e.g. Invalid(code="out_of_range")
         self.extra = extra
 
     def as_dict(self) -> dict[str, object]:
