@@ -15,7 +15,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +51,8 @@ from shouhou.rma.policy import rma_policy, work_calendar
 log = logging.getLogger(__name__)
 
 MAX_TOPOLOGY_BYTES = 10 * 1024 * 1024
+# Units on one service form, whichever way it comes in (the web form's formset has as many rows).
+MAX_FORM_LINES = 50
 # Content, not the name or the browser's word for it, decides what a file is.
 TOPOLOGY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"%PDF-", "pdf"))
 
@@ -105,6 +109,7 @@ def _check_form(
     return_address: str,
     lines: Sequence[Mapping[str, Any]],
     reported_on: Any,
+    contact_email: str = "",
     topology_required: bool,
     order: ServiceOrder | None,
     stored_topologies: frozenset[str] = frozenset(),
@@ -123,8 +128,23 @@ def _check_form(
         missing("contact.phone", _("缺少联系电话"))
     if not return_address.strip():
         missing("return_address", _("缺少回寄地址"))
+    if contact_email.strip():
+        try:
+            validate_email(contact_email.strip())
+        except ValidationError:
+            missing("contact.email", _("联系邮箱格式不正确"))
+    for field, value, column in (("contact.name", contact_name, "contact_name"),
+                                 ("contact.phone", contact_phone, "contact_phone"),
+                                 ("contact.email", contact_email, "contact_email")):
+        longest = ServiceOrder._meta.get_field(column).max_length
+        if longest is not None and len(value.strip()) > longest:
+            missing(field, _("%(label)s 不能超过 %(max)s 个字符")
+                    % {"label": ServiceOrder._meta.get_field(column).verbose_name, "max": longest})
     if not lines:
         missing("lines", _("至少填写一台设备"))
+    elif len(lines) > MAX_FORM_LINES:
+        missing("lines", _("一张服务单最多 %(max)s 台设备") % {"max": MAX_FORM_LINES})
+        lines = []
 
     serials = [normalize_serial(str(raw.get("serial") or getattr(raw.get("unit"), "serial", "") or ""))
                for raw in lines]
@@ -237,7 +257,7 @@ def order_submit(
     old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology} if draft else {}
     checked = _check_form(
         dealer=dealer, contact_name=contact_name, contact_phone=contact_phone, return_address=return_address,
-        lines=lines, reported_on=timezone.localtime(reported, cal.tz).date(),
+        contact_email=contact_email, lines=lines, reported_on=timezone.localtime(reported, cal.tz).date(),
         topology_required=topology_required, order=draft, stored_topologies=frozenset(old_topologies),
     )
     order = draft or ServiceOrder(dealer=dealer)

@@ -19,6 +19,8 @@ CENT: Final = Decimal("0.01")
 # What a DecimalField(max_digits=12, decimal_places=2) holds: larger is a typo, not a price.
 MAX_AMOUNT: Final = Decimal("9999999999.99")
 MAX_TEXT: Final = 2000
+# Items of one quote: the web form offers a handful; a real quote never needs more than this.
+MAX_QUOTE_ITEMS: Final = 50
 
 
 def text(fields: Mapping[str, object], name: str, *, required: bool = True) -> str:
@@ -126,6 +128,9 @@ def _send_quote(fields: Mapping[str, object]) -> dict[str, object]:
     raw_items = fields.get("items")
     if not isinstance(raw_items, list | tuple) or not raw_items:
         raise Invalid("a quote needs at least one item", field="items")
+    if len(raw_items) > MAX_QUOTE_ITEMS:
+        raise Invalid(f"a quote has at most {MAX_QUOTE_ITEMS} items", code="too_many", field="items",
+                      max=MAX_QUOTE_ITEMS)
     items: list[dict[str, object]] = []
     total = Decimal("0.00")
     for raw in raw_items:
