@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from shouhou.core.sheets import xlsx_row
 from shouhou.domain.errors import NotFound
 from shouhou.domain.regions import region as region_lookup
 from shouhou.registry.models import Unit, UnitStatus
@@ -59,11 +60,11 @@ def units_export_xlsx(queryset: QuerySet[Unit], *, day: date | None = None) -> P
         coverage = coverage_today_map(chunk, day)
         for u in chunk:
             c = coverage.get(u.pk)
-            ws.append([
+            ws.append(xlsx_row(ws, [
                 u.serial, u.product_model.code, u.dealer.name if u.dealer else "",
                 _region_name(u.region_code, regions), u.shipped_on, u.sold_on, str(statuses.get(u.status, u.status)),
                 c.label if c else "未起保",
-            ])
+            ]))
         chunk.clear()
 
     for unit in qs.iterator(chunk_size=CHUNK):
