@@ -48,5 +48,5 @@ def test_a_quote_of_five_thousand_items_is_refused(staff_api, make_unit):
     items = [{"text": f"项目 {i}", "amount": "1.00"} for i in range(5000)]
     response = staff_api.post(f"{base}/send_quote", {"version": version, "items": items,
                                                      "options": ["paid_repair"], "valid_days": 15})
-    assert response.status_code == 422 and response.json()["code"] == "too_many"
+    assert response.status_code == 422 and response.json()["reason"] == "too_many"
     assert not Quote.objects.exists()

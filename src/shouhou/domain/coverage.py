@@ -90,7 +90,7 @@ class Terms:
         for name, most in (("replacement_days", MAX_REPLACEMENT_DAYS), ("warranty_months", MAX_WARRANTY_MONTHS)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
-                raise Invalid(f"{name} must be a whole number from 0 to {most}", code="out_of_range",
+                raise Invalid(f"{name} must be a whole number from 0 to {most}", reason="out_of_range",
                               field=name, max=most)
 
     def with_overrides(
