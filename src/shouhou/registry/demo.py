@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from typing import TextIO
 
 from django.db import transaction
-from django.utils import timezone
 
 from shouhou.domain.regions import find_region
+from shouhou.workdays import clock
 
 # code, name, category, replacement days, warranty months, discontinued on
 MODELS = [
@@ -115,7 +115,7 @@ def load_demo(out: TextIO) -> None:
 
 def _units(models, dealers, customers, services, UnitStatus) -> int:  # type: ignore[no-untyped-def]
     rng = random.Random(2026)
-    today = timezone.localdate()
+    today = clock.today()
     dealer_codes = sorted(dealers)
     seq: dict[str, int] = {}
     count = 0

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouhou.rma.models import OrderLine
+from shouhou.workdays import clock
 
 
 def _when(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return clock.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def reference(line: OrderLine) -> str:

@@ -47,6 +47,7 @@ from shouhou.rma.models import (
     ShipmentKind,
 )
 from shouhou.rma.policy import rma_policy, work_calendar
+from shouhou.workdays import clock
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +258,7 @@ def order_submit(
     old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology} if draft else {}
     checked = _check_form(
         dealer=dealer, contact_name=contact_name, contact_phone=contact_phone, return_address=return_address,
-        contact_email=contact_email, lines=lines, reported_on=timezone.localtime(reported, cal.tz).date(),
+        contact_email=contact_email, lines=lines, reported_on=cal.local(reported).date(),
         topology_required=topology_required, order=draft, stored_topologies=frozenset(old_topologies),
     )
     order = draft or ServiceOrder(dealer=dealer)
@@ -431,7 +432,7 @@ def _deadlines_follow(line: OrderLine, *, at: datetime) -> None:
 
 def _allocate_number(order: ServiceOrder, *, at: datetime) -> str:
     """The next RMA number of the approval's year, gap-free: the year's row is locked until commit."""
-    year = timezone.localtime(at).year
+    year = clock.localtime(at).year
     RmaNumber.objects.bulk_create([RmaNumber(year=year, last=0)], ignore_conflicts=True)
     counter = RmaNumber.objects.select_for_update().get(year=year)
     counter.last += 1
@@ -458,7 +459,7 @@ def _ship_replacement_unit(line: OrderLine, serial: str, *, at: datetime) -> Uni
     replacement.customer_id = original.customer_id
     replacement.region_code = original.region_code
     if replacement.shipped_on is None:
-        replacement.shipped_on = timezone.localtime(at).date()
+        replacement.shipped_on = clock.localtime(at).date()
     replacement.save(update_fields=["replaces", "status", "dealer", "customer", "region_code", "shipped_on",
                                     "updated_at"])
     original.status = UnitStatus.REPLACED

@@ -24,6 +24,7 @@ from shouhou.core.models import AuditEvent, User
 from shouhou.core.roles import Role
 from shouhou.rma.models import DeadlineRecord, Notification, NotificationKind
 from shouhou.rma.notices import reference
+from shouhou.workdays import clock
 
 BATCH = 500
 
@@ -60,13 +61,13 @@ def _notify(record: DeadlineRecord, kind: str, *, subject: str, body: str, deale
 
 def _due_text(record: DeadlineRecord) -> dict[str, str]:
     return {"ref": reference(record.line), "kind": record.get_kind_display(),
-            "due": timezone.localtime(record.due_at).strftime("%Y-%m-%d %H:%M")}
+            "due": clock.localtime(record.due_at).strftime("%Y-%m-%d %H:%M")}
 
 
 def deadlines_sweep_run(*, now: datetime | None = None) -> SweepResult:
     """Send the reminders and escalations that are due at NOW (default: the clock)."""
     now = now or timezone.now()
-    today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_start = clock.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tomorrow = today_start + timedelta(days=1)
     result = SweepResult()
     service_center: list[User] | None = None
