@@ -10,7 +10,9 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from shouhou.api import calendar as calendar_router
+from shouhou.api import cases as cases_router
 from shouhou.api import core as core_router
+from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
 from shouhou.api import rma as rma_router
 from shouhou.core.errors import message
@@ -58,6 +60,8 @@ api.add_router("", core_router.router)
 api.add_router("", registry_router.router)
 api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
+api.add_router("", faq_router.router)
+api.add_router("", cases_router.router)
 
 
 def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:

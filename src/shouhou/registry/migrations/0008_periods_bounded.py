@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0005_customer_dealer_index_covered_by_composite'),
+        ('registry', '0007_fill_phone_keys'),
     ]
 
     operations = [
