@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Query, Router, Schema, Status
@@ -28,6 +27,7 @@ from shouhou.registry import selectors, services
 from shouhou.registry.callers import CallerMatch, callers_for
 from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus
 from shouhou.registry.throttle import public_limited
+from shouhou.workdays import clock
 
 router = Router(tags=["registry"])
 _JSON = "application/json; charset=utf-8"
@@ -77,8 +77,8 @@ class ProductModelIn(Schema):
     code: str
     name: str
     category: str = ""
-    replacement_days: int = Field(ge=0)
-    warranty_months: int = Field(ge=0)
+    replacement_days: int = Field(ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int = Field(ge=0, le=cov.MAX_WARRANTY_MONTHS)
     discontinued_on: date | None = None
     replacement_terms: str = ""
     free_repair_scope: str = ""
@@ -88,8 +88,8 @@ class ProductModelIn(Schema):
 class ProductModelPatch(Schema):
     name: str | None = None
     category: str | None = None
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     discontinued_on: date | None = None
     replacement_terms: str | None = None
     free_repair_scope: str | None = None
@@ -181,8 +181,8 @@ class UnitIn(Schema):
     dealer: str | None = None
     customer: int | None = None
     region_code: str = ""
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     status: UnitStatus = UnitStatus.IN_STOCK
 
 
@@ -194,8 +194,8 @@ class UnitPatch(Schema):
     dealer: str | None = None
     customer: int | None = None
     region_code: str | None = None
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     status: UnitStatus | None = None
 
 
@@ -387,7 +387,7 @@ def _coverage_json(found: selectors.CoverageLookup) -> bytes:
 def _coverage(request: HttpRequest, serial: str, on: date | None) -> HttpResponse:
     if public_limited(request):
         raise RateLimited(_("请求过于频繁，请稍后再试。"))
-    found = selectors.coverage_lookup(serial, on or timezone.localdate())
+    found = selectors.coverage_lookup(serial, on or clock.today())
     return HttpResponse(_coverage_json(found), content_type=_JSON)
 
 
@@ -565,7 +565,7 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, An
     qs = selectors.unit_search(request.user, params).select_related("replaces")
     count = qs.count()
     units = list(qs[(page - 1) * size: page * size])
-    coverage = selectors.coverage_today_map(units, timezone.localdate())
+    coverage = selectors.coverage_today_map(units, clock.today())
     return {"count": count, "page": page, "page_size": size,
             "results": [_unit_out(u, coverage[u.pk]) for u in units]}
 
@@ -586,13 +586,13 @@ def _unit_fields(data: dict[str, Any]) -> dict[str, Any]:
 def unit_create(request: HttpRequest, payload: UnitIn) -> Status:
     _require_staff(request)
     unit = services.unit_create(actor=request.user, **_unit_fields(payload.dict()))  # type: ignore[arg-type]
-    return Status(201, _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate())))
+    return Status(201, _unit_out(unit, selectors.coverage_or_none(unit, clock.today())))
 
 
 @router.get("/units/{serial}", response=UnitOut, summary="One unit; 404 for another dealer's")
 def unit_get(request: HttpRequest, serial: str) -> dict[str, Any]:
     unit = selectors.unit_get(request.user, serial)
-    return _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+    return _unit_out(unit, selectors.coverage_or_none(unit, clock.today()))
 
 
 @router.patch("/units/{serial}", response=UnitOut, summary="Change a unit (staff)")
@@ -601,7 +601,7 @@ def unit_update(request: HttpRequest, serial: str, payload: UnitPatch) -> dict[s
     _require_staff(request)
     unit = services.unit_update(actor=request.user, unit=unit,  # type: ignore[arg-type]
                                 **_unit_fields(payload.dict(exclude_unset=True)))
-    return _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+    return _unit_out(unit, selectors.coverage_or_none(unit, clock.today()))
 
 
 # --- customers ------------------------------------------------------------------------------

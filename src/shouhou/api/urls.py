@@ -15,6 +15,7 @@ from shouhou.api import core as core_router
 from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
 from shouhou.api import rma as rma_router
+from shouhou.core.errors import message
 from shouhou.core.services import token_authenticate
 from shouhou.domain.errors import ShouhouError
 
@@ -40,7 +41,8 @@ api = NinjaAPI(
 
 @api.exception_handler(ShouhouError)
 def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    # `code` and the parameters stay as they are for programs; `detail` is for people.
+    return api.create_response(request, {**exc.as_dict(), "detail": message(exc)}, status=exc.status)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shouhou.core.middleware.ChosenLanguageMiddleware",
     "shouhou.core.middleware.NulCharacterMiddleware",
+    "shouhou.workdays.clock.CalendarTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

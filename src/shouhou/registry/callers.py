@@ -43,6 +43,7 @@ from shouhou.domain.errors import Invalid, NotFound
 from shouhou.domain.phones import phone_key
 from shouhou.registry.models import Customer, Dealer, DealerContact, ProductModel, Unit, normalize_serial
 from shouhou.registry.selectors import coverage_today_map
+from shouhou.workdays import clock
 
 # Enough for a screen; a number shared by more is a switchboard, and the panel says "more".
 DEALER_LIMIT = 20
@@ -203,7 +204,6 @@ def callers_for(user: Any, *, phone: str = "", serial: str = "", today: date | N
     Vendor staff see every dealer's rows (shouhou.core.scoping), so once the caller is known to be
     staff the lookups need no dealer filter and run as fixed SQL on the phone-key and serial indexes.
     """
-    from django.utils import timezone
 
     if not getattr(user, "is_vendor_staff", False):
         raise NotFound(_("没有找到该记录。"))
@@ -213,7 +213,7 @@ def callers_for(user: Any, *, phone: str = "", serial: str = "", today: date | N
         raise PhoneInvalid(_("电话号码里没有数字：%(phone)s") % {"phone": phone[:50]}, field="phone")
     if not key and not serial:
         raise CallerQueryMissing(_("请输入来电号码或序列号。"))
-    today = today or timezone.localdate()
+    today = today or clock.today()
     sql = _sql()
 
     dealers: dict[tuple[int, str], DealerMatch] = {}

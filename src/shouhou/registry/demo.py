@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from typing import TextIO
 
 from django.db import transaction
-from django.utils import timezone
 
 from shouhou.domain.regions import find_region
+from shouhou.workdays import clock
 
 # code, name, category, replacement days, warranty months, discontinued on
 MODELS = [
@@ -155,7 +155,7 @@ def _snapshots(services, Unit) -> None:  # type: ignore[no-untyped-def]
 
 def _units(models, dealers, customers, services, UnitStatus) -> int:  # type: ignore[no-untyped-def]
     rng = random.Random(2026)
-    today = timezone.localdate()
+    today = clock.today()
     dealer_codes = sorted(dealers)
     seq: dict[str, int] = {}
     count = 0
