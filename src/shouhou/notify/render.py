@@ -59,7 +59,7 @@ def render_parts(*, event: str, language: str, context: dict[str, Any], thread: 
     ctx = {**context, "thread": thread, "link": link, "language": language}
     with translation.override(language):
         subject = " ".join(subject_t.render(Context(ctx, autoescape=False)).split())
-        if thread and thread not in subject:
+        if thread and not subject.startswith(f"[{thread}]"):
             subject = f"[{thread}] {subject}"
         text = text_t.render(Context(ctx, autoescape=False)).strip()
         body = html_t.render(Context(ctx)) if html_t is not None else linebreaks(text, autoescape=True)

@@ -19,10 +19,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import formataddr, parseaddr
+import email.policy
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -69,21 +70,30 @@ def _claim(now: datetime, limit: int) -> list[Message]:
 
 
 def _email_bytes(message: Message, rendered: Rendered, sender: str) -> bytes:
+    """The RFC 5322 bytes of an email message (the standard library's modern API, SMTP policy)."""
     event = message.event
-    headers = {"Message-ID": message.message_id, "Auto-Submitted": "auto-generated",
-               "X-Auto-Response-Suppress": "All", "X-Shouhou-Event": event.name}
+    mail = EmailMessage(policy=email.policy.SMTP)
+    mail["Subject"] = rendered.subject
+    mail["From"] = sender
+    mail["To"] = message.address
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = message.message_id
+    mail["Auto-Submitted"] = "auto-generated"
+    mail["X-Auto-Response-Suppress"] = "All"
+    mail["X-Shouhou-Event"] = event.name
     if event.thread:
-        headers["X-Shouhou-Thread"] = event.thread
+        mail["X-Shouhou-Thread"] = event.thread
     reply_to = (event.data or {}).get("in_reply_to")
     if reply_to:
-        headers["In-Reply-To"] = reply_to
-        headers["References"] = reply_to
-    mail = EmailMultiAlternatives(rendered.subject, rendered.text, sender, [message.address], headers=headers)
-    mail.attach_alternative(rendered.html, "text/html")
+        mail["In-Reply-To"] = reply_to
+        mail["References"] = reply_to
+    mail.set_content(rendered.text)
+    mail.add_alternative(rendered.html, subtype="html")
     if event.attachment:
         with event.attachment.open("rb") as fh:
-            mail.attach(event.attachment.name.rsplit("/", 1)[-1], fh.read(), "application/pdf")
-    return mail.message().as_bytes(linesep="\r\n")
+            mail.add_attachment(fh.read(), maintype="application", subtype="pdf",
+                                filename=event.attachment.name.rsplit("/", 1)[-1])
+    return mail.as_bytes()
 
 
 def _deliver(message: Message, mail: Mailer | None, sender: str) -> Mailer | None:
