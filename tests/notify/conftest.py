@@ -39,7 +39,7 @@ class SmtpServer:
     reply: str = "250 OK"
     controller: Controller | None = None
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         if self.reply.startswith("250"):
             self.received.append(Received(list(envelope.rcpt_tos), envelope.original_content))  # type: ignore[attr-defined]
         return self.reply

@@ -16,10 +16,10 @@ writers anyway), marks it `sending` with a lease, and counts the try at once.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-import email.policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 
