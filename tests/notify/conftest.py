@@ -57,6 +57,13 @@ class SmtpServer:
         return [r.message["Message-ID"] for r in self.received]
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path) -> None:
+    """Uploaded PDFs and .eml files of these tests go to a temporary folder, not the data dir."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+
+
 @pytest.fixture
 def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer()
