@@ -37,7 +37,7 @@ class KillingServer(SmtpServer):
 
     victim: subprocess.Popen[bytes] | None = None
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         reply = await super().handle_DATA(server, session, envelope)
         if self.victim is not None:
             os.killpg(self.victim.pid, signal.SIGKILL)

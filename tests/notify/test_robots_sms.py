@@ -56,7 +56,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 path, _, query = self.path.partition("?")
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.posts.append(Post(path, dict(urllib.parse.parse_qsl(query)), body,
