@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from shouhou.notify import documents
 from shouhou.notify.models import Event, Message, MessageState, Transport
-from shouhou.notify.render import Rendered, link_for, render_message
+from shouhou.notify.render import Overrides, Rendered, link_for, overrides_for, render_message
 from shouhou.notify.transports import robots, sms
 from shouhou.notify.transports.email import DeliveryError, Mailer, mailer
 
@@ -96,7 +96,7 @@ def _email_bytes(message: Message, rendered: Rendered, sender: str) -> bytes:
     return mail.as_bytes()
 
 
-def _deliver(message: Message, mail: Mailer | None, sender: str) -> Mailer | None:
+def _deliver(message: Message, mail: Mailer | None, sender: str, overrides: Overrides) -> Mailer | None:
     """Deliver one message; returns the mailer (opened lazily); raises DeliveryError."""
     event = message.event
     if event.document and not event.attachment:
@@ -104,7 +104,7 @@ def _deliver(message: Message, mail: Mailer | None, sender: str) -> Mailer | Non
             documents.event_attach_document(event)
         except Exception as exc:  # a renderer bug must not stop the batch
             raise DeliveryError(f"document: {type(exc).__name__}: {exc}"[:500]) from exc
-    rendered = render_message(message)
+    rendered = render_message(message, overrides)
     if message.transport == Transport.EMAIL:
         mail = mail or mailer()
         mail.send(sender=sender, recipient=message.address, data=_email_bytes(message, rendered, sender),
@@ -161,12 +161,13 @@ def outbox_send_run(*, now: datetime | None = None, limit: int | None = None) ->
             batch = _claim(clock, min(BATCH, (limit - done) if limit else BATCH))
             if not batch:
                 break
+            overrides = overrides_for({m.event.name for m in batch})
             for message in batch:
                 if mail_down is not None and message.transport == Transport.EMAIL:
                     _failed(message, mail_down, now or timezone.now(), result)
                     continue
                 try:
-                    mail = _deliver(message, mail, sender_header)
+                    mail = _deliver(message, mail, sender_header, overrides)
                 except DeliveryError as exc:
                     _failed(message, exc, now or timezone.now(), result)
                     if exc.connect:

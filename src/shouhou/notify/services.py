@@ -6,6 +6,7 @@ exactly when the change does; the sender runs after commit.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class Address:
 
 def dealer_addresses(dealer: Dealer) -> list[str]:
     """The dealer's own addresses (main and copies), in order, without repeats."""
-    found = [dealer.email, *dealer.cc_emails.replace("，", ",").replace(";", ",").split(",")]
+    found = [dealer.email, *re.split(r"[,，;；\s]+", dealer.cc_emails)]
     seen: dict[str, None] = {}
     for raw in found:
         address = raw.strip()
