@@ -15,6 +15,7 @@ from django.template import Context, Template, TemplateDoesNotExist, engines
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 
 from shouhou.notify.models import DEFAULT_LANGUAGE, Event, Message, MessageTemplate
 
@@ -73,7 +74,9 @@ def render_parts(*, event: str, language: str, context: dict[str, Any], thread: 
         if thread and not subject.startswith(f"[{thread}]"):
             subject = f"[{thread}] {subject}"
         text = text_t.render(Context(ctx, autoescape=False)).strip()
-        body = html_t.render(Context(ctx)) if html_t is not None else linebreaks(text, autoescape=True)
+        # linebreaks escaped the text itself; the layout must not escape it again.
+        body = mark_safe(html_t.render(Context(ctx)) if html_t is not None
+                         else linebreaks(text, autoescape=True))
         html = render_to_string("notify/email.html", {"subject": subject, "body": body, "link": link,
                                                       "language": language})
     return Rendered(subject=subject[:300], text=text, html=html)

@@ -50,7 +50,7 @@ class SendResult:
 
 def backoff(tries: int) -> timedelta:
     base = timedelta(seconds=settings.NOTIFY_RETRY_SECONDS)
-    return min(base * (2 ** max(tries - 1, 0)), MAX_BACKOFF)
+    return min(base * (2 ** min(max(tries - 1, 0), 20)), MAX_BACKOFF)  # 2**20 minutes: past any cap
 
 
 def _claim(now: datetime, limit: int) -> list[Message]:
