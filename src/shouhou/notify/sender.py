@@ -5,8 +5,9 @@ every minute by `shouhou serve` (cron: `shouhou notify send`). Any number of sen
 each claims a batch with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises
 writers anyway), marks it `sending` with a lease, and counts the try at once.
 
-- Delivered: `sent`, marked in groups of `MARK_EVERY` right after the server accepted them, so a
-  killed worker leaves at most that many delivered messages unmarked.
+- Delivered: `sent`, marked in groups of `MARK_EVERY` as the server accepts them, so a killed
+  worker leaves only the few delivered since the last mark unmarked (never more than its batch).
+- Email is built here and handed to a `MailPipe`: one SMTP session in a thread of its own.
 - Failed: back to `pending` after ``retry * 2**(tries-1)`` seconds (capped at 6 hours); after
   `NOTIFY_MAX_TRIES` tries, or at once for a permanent refusal (a 5xx from the mail server, an
   unknown robot), `failed`, and admins get an inbox notice (`notify.delivery_failed`).
