@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from shouhou.notify.models import Event, Message, MessageState
@@ -19,8 +18,15 @@ def test_approving_mails_the_dealer_the_return_authorisation_with_its_pdf(
         mail_to, submitted_line, service_center, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         line = approve(submitted_line, service_center)
-    # The worker takes what the commit queued: rendering the PDF, then sending.
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    # The commit queued the PDF and a sender run for the worker; run them as the worker would
+    # (test_killed_worker.py runs a real `shouhou worker` process).
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    queued = list(DBTaskResult.objects.order_by("enqueued_at"))
+    assert sorted(r.task_path.rsplit(".", 1)[-1] for r in queued) == ["event_attach_document", "outbox_send"]
+    for result in queued:
+        import_string(result.task_path).call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
     [got] = mail_to.received
     mail = got.message
     number = line.order.number
