@@ -70,6 +70,9 @@ class LinePath(models.TextChoices):
 OPEN_STATES: tuple[str, ...] = tuple(s.value for s in rma.State if s not in rma.FINAL_STATES)
 FINAL_STATES: tuple[str, ...] = tuple(s.value for s in rma.FINAL_STATES)
 
+# The partial unique index behind "one open service line per unit" (services map its violation).
+OPEN_LINE_PER_UNIT = "rma_line_one_open_per_unit"
+
 COVERAGE_CHOICES = [
     ("replacement", _("包换期内")),
     ("warranty", _("保修期内")),
@@ -216,6 +219,13 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(charge_amount__isnull=True) | Q(charge_amount__gte=Decimal("0")),
                                    name="rma_line_charge_not_negative"),
             models.CheckConstraint(condition=Q(version__gte=1), name="rma_line_version_positive"),
+            # One open service line per unit: two forms racing for one serial cannot both get in.
+            # Also serves the "already in progress" lookup of the service-form check.
+            models.UniqueConstraint(fields=["unit"], condition=Q(state__in=OPEN_STATES),
+                                    name=OPEN_LINE_PER_UNIT),
+            # A replacement unit replaces one unit, so it is shipped for one line only.
+            models.UniqueConstraint(fields=["replacement_unit"], condition=Q(replacement_unit__isnull=False),
+                                    name="rma_line_replacement_unit_once"),
         ]
         indexes = [
             # Used by the staff queues (filter by state, most urgent first) and the API list filter.

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -265,7 +265,7 @@ def order_submit(
             line.topology.save(_topology_name(item.topology), item.topology, save=False)
         elif item.unit.serial in old_topologies:
             line.topology = old_topologies[item.unit.serial]
-        line.save()
+        _line_insert(line, row=position)
         _deadline_open(line, started_at=at)
         created.append(line)
     audit_record(order, "order.submitted", actor=actor, data={
@@ -275,6 +275,24 @@ def order_submit(
                    "due": ln.due_at.isoformat() if ln.due_at else None} for ln in created],
     })
     return order
+
+
+def _line_insert(line: OrderLine, *, row: int) -> None:
+    """Insert a submitted line; a unit that got an open line meanwhile (a form submitted at the
+    same moment) is refused like the form check refuses it, by the database's guard."""
+    try:
+        with transaction.atomic():
+            line.save()
+    except IntegrityError:
+        other = (OrderLine.objects.filter(unit=line.unit_id, state__in=OPEN_STATES).exclude(order=line.order_id)
+                 .values_list("order__number", flat=True).first())
+        if other is None and not OrderLine.objects.filter(unit=line.unit_id, state__in=OPEN_STATES).exists():
+            raise
+        where = {"row": row, "serial": line.serial}
+        message = (_("第 %(row)s 行：序列号 %(serial)s 已在处理中（服务单 %(number)s）")
+                   % {**where, "number": other or _("待审核")})
+        raise Invalid(message, field=f"lines[{row}].serial", errors=[message],
+                      fields=[f"lines[{row}].serial"]) from None
 
 
 def _topology_name(upload: File) -> str:
@@ -481,7 +499,8 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         line.quotes.filter(status=QuoteStatus.SENT).update(
             status=QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED,
             choice=str(data["choice"]) if confirmed else "", scrap=bool(data.get("scrap", False)),
-            answered_at=at, answered_by=actor,
+            # A confirmation by mail from the dealer's own address has no user behind it.
+            answered_at=at, answered_by=actor if actor.pk else None,
         )
     elif event in (E.SHIP_TO_CENTRE, E.SHIP_REPLACEMENT, E.SHIP_REPAIRED, E.SHIP_BACK):
         kind = {E.SHIP_TO_CENTRE: ShipmentKind.FAULTY, E.SHIP_REPLACEMENT: ShipmentKind.REPLACEMENT,
