@@ -52,6 +52,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.thread}".strip()
 
+    @property
+    def label(self) -> str:
+        from shouhou.notify.events import EVENTS
+
+        known = EVENTS.get(self.name)
+        return str(known.label) if known else self.name
+
 
 class Transport(models.TextChoices):
     INBOX = "inbox", _("站内通知")
