@@ -17,10 +17,6 @@ class MailConfig(AppConfig):
         item = NavItem(_("邮件"), _("收件记录"), "mail_inbound_log", STAFF_ROLES)
         if item not in NAV_ITEMS:
             NAV_ITEMS.append(item)
-        # `shouhou serve` polls the mailbox when IMAP_URL is set; production may run `shouhou mail fetch`
-        # from cron instead (docs/mail.md).
-        if getattr(settings, "IMAP_URL", "") and not any(job.name == "mail.fetch" for job in bootstrap.PERIODIC):
-            from shouhou.mail.tasks import mail_fetch
+        from shouhou.mail.tasks import register_periodic
 
-            bootstrap.PERIODIC.append(bootstrap.Periodic("mail.fetch", settings.IMAP_POLL_SECONDS,
-                                                         mail_fetch.enqueue))
+        register_periodic(settings, bootstrap.PERIODIC)
