@@ -168,8 +168,10 @@ def sender_dealer(address: str) -> tuple[Dealer | None, User | None]:
                                                           dealer__isnull=False, dealer__active=True).first())
     if user is not None:
         return user.dealer, user
+    # The dealer's own address, or one of its copies (a comma-separated text: confirm the match exactly).
     for dealer in Dealer.objects.filter(Q(email__iexact=address) | Q(cc_emails__icontains=address), active=True):
-        if address in dealer_addresses(dealer):
+        own = {dealer.email.strip().lower()} | {a.strip().lower() for a in dealer.cc_emails.split(",")}
+        if address in own:
             return dealer, None
     return None, None
 
