@@ -31,6 +31,8 @@ from shouhou.rma.selectors import line_get_for, line_view, order_get_for, order_
 router = Router(tags=["service orders"])
 
 MAX_PAGE_SIZE = 100
+# Far past any real list, and small enough that page × page_size stays a 64-bit offset.
+MAX_PAGE = 1_000_000_000
 
 
 # --- schemas ------------------------------------------------------------------------------------
@@ -117,7 +119,7 @@ class OrderFilters(Schema):
     overdue: bool | None = None
     dealer: str | None = Field(None, description="Dealer code (staff only).")
     model: str | None = Field(None, description="Product model code.")
-    page: int = 1
+    page: int = Field(1, le=MAX_PAGE)
     page_size: int = 50
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from shouhou.api import calendar as calendar_router
+from shouhou.api import cases as cases_router
 from shouhou.api import core as core_router
+from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
 from shouhou.api import rma as rma_router
 from shouhou.core.services import token_authenticate
@@ -39,10 +43,23 @@ def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: the API's own JSON error, not Django's HTML 400."""
+    from django.conf import settings
+
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    body = {"code": "too_large", "detail": _("请求内容超过 %(limit)s MB 上限。") % {"limit": limit_mb},
+            "limit_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+    return api.create_response(request, body, status=413)
+
+
 api.add_router("", core_router.router)
 api.add_router("", registry_router.router)
 api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
+api.add_router("", faq_router.router)
+api.add_router("", cases_router.router)
 
 
 def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:
