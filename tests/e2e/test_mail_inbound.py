@@ -28,8 +28,8 @@ def test_staff_read_the_inbound_log_and_close_a_message(server_factory, browser,
     server.start()
     subprocess.run([sys.executable, "-m", "shouhou", "manage", "shell", "-c", SETUP], env=server.env, check=True,
                    timeout=120)
-    for name in ("01_gbk_subject_gb2312_body.eml", "04_html_only.eml", "15_bounce.eml", "18_xlsx_incomplete.eml",
-                 "22_mailer_daemon.eml"):
+    for name in ("01_gbk_subject_gb2312_body.eml", "07_outlook_reply.eml", "15_bounce.eml", "18_xlsx_incomplete.eml",
+                 "20_references_only.eml", "22_mailer_daemon.eml"):
         done = subprocess.run([sys.executable, "-m", "shouhou", "mail", "ingest"], input=eml(name), env=server.env,
                               capture_output=True, timeout=120)
         assert done.returncode == 0, done.stderr.decode()
@@ -43,7 +43,7 @@ def test_staff_read_the_inbound_log_and_close_a_message(server_factory, browser,
     page.locator(".app-nav a", has_text="收件记录").click()
     page.wait_for_url(server.url + "/mail/inbound/")
     rows = page.locator("#inbound-rows tbody tr[data-status]")
-    assert rows.count() == 5
+    assert rows.count() == 6
     assert "网吧服务器无法开机，急！" in page.locator("#inbound-rows").inner_text()
     page.screenshot(path=str(artifacts / "mail_inbound_log.png"), full_page=True)
 
@@ -58,14 +58,20 @@ def test_staff_read_the_inbound_log_and_close_a_message(server_factory, browser,
     assert "第 2 行 序列号：SN-NOPE-9999 不存在" in page.locator("#form-errors").inner_text()
     page.screenshot(path=str(artifacts / "mail_inbound_form_refused.png"), full_page=True)
 
-    page.goto(server.url + "/mail/inbound/?status=unmatched&q=cafe-example")
+    page.goto(server.url + "/mail/inbound/?status=case_opened")
     page.locator("#inbound-rows tbody a").first.click()
     page.wait_for_url("**/mail/inbound/*/")
     assert "镕铭路 88 号" in page.locator("pre.mail-text").inner_text()
-    page.fill("input[name=note]", "已电话联系王先生，转当地代理商")
+    assert "C2026-000001" in page.content()
+
+    page.goto(server.url + "/mail/inbound/?status=unmatched&q=quote")
+    page.locator("#inbound-rows tbody a").first.click()
+    page.wait_for_url("**/mail/inbound/*/")
+    assert page.locator("pre.mail-text").inner_text() == "Please call me about the price."
+    page.fill("input[name=note]", "已电话联系李工，报价另行确认")
     with page.expect_navigation():
         page.click("button:has-text('标记为已处理')")
     assert page.locator("[data-status=handled]").count() == 1
-    assert "已电话联系王先生" in page.content()
+    assert "已电话联系李工" in page.content()
     page.screenshot(path=str(artifacts / "mail_inbound_handled.png"), full_page=True)
     page.close()

@@ -71,7 +71,7 @@ def test_the_pipe_takes_a_message_once_and_refuses_what_it_cannot_use(child_env)
     assert big.returncode == 65
     assert b"too large" in big.stderr
     assert rows(child_env) == [
-        ("<gbk01@mail.cafe-example.cn>", "unmatched", "unknown_sender"),
+        ("<gbk01@mail.cafe-example.cn>", "case_opened", "unknown_sender"),
         ("<own23@shouhou.example.cn>", "ignored", "own_message"),
         ("<big16@dealer-a.cn>", "refused", "too_large"),
     ]

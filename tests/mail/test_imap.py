@@ -57,7 +57,7 @@ def test_fetch_takes_each_message_once(dovecot, dealer_a):
     first = fetch(dovecot.url)
     assert (first.taken, first.duplicates, first.refused) == (3, 0, 0)
     assert sorted(InboundMessage.objects.values_list("status", "source")) == [
-        ("bounce", "imap"), ("unmatched", "imap"), ("unmatched", "imap")]
+        ("bounce", "imap"), ("case_opened", "imap"), ("case_opened", "imap")]
     assert seen_flags(dovecot) == [True, True, True]
 
     again = fetch(dovecot.url)

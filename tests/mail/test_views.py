@@ -11,7 +11,7 @@ from tests.mail.conftest import eml
 pytestmark = pytest.mark.django_db
 
 SOME = ("01_gbk_subject_gb2312_body.eml", "03_utf8_plain.eml", "15_bounce.eml", "22_mailer_daemon.eml",
-        "24_case_reply.eml", "18_xlsx_incomplete.eml")
+        "24_case_reply.eml", "18_xlsx_incomplete.eml", "20_references_only.eml")
 
 
 @pytest.fixture
@@ -30,10 +30,11 @@ def test_the_log_lists_every_message_with_what_it_became(client_for, service_cen
         response = client.get("/mail/inbound/")
     assert response.status_code == 200
     html = response.content.decode()
-    for name in ("02_raw_gbk_header.eml", "17_xlsx_valid.eml", "26_known_dealer_no_form.eml"):
+    for name in ("02_raw_gbk_header.eml", "17_xlsx_valid.eml", "26_known_dealer_no_form.eml",
+                 "09_confirm_stranger.eml"):
         ingest_stdin(eml(name))
     with django_assert_num_queries(5):
-        assert client.get("/mail/inbound/").content.decode().count('<tr data-status="') == len(SOME) + 3
+        assert client.get("/mail/inbound/").content.decode().count('<tr data-status="') == len(SOME) + 4
     for subject in ("网吧服务器无法开机，急！", "咨询保修期", "Undelivered Mail Returned to Sender", "售后服务单"):
         assert subject in html
     assert html.count('<tr data-status="') == len(SOME)
@@ -42,7 +43,7 @@ def test_the_log_lists_every_message_with_what_it_became(client_for, service_cen
 def test_the_log_filters_by_status_and_text(client_for, service_center, taken):
     client = client_for(service_center)
     html = client.get("/mail/inbound/", {"status": "unmatched"}).content.decode()
-    assert html.count('<tr data-status="unmatched"') == 3 and 'data-status="bounce"' not in html
+    assert html.count('<tr data-status="unmatched"') == 2 and 'data-status="bounce"' not in html
     html = client.get("/mail/inbound/", {"q": "cafe-example"}).content.decode()
     assert html.count('<tr data-status="') == 2
     fragment = client.get("/mail/inbound/", {"status": "bounce"}, headers={"HX-Request": "true"}).content.decode()
@@ -62,7 +63,7 @@ def test_staff_put_an_unmatched_message_on_an_order(client_for, service_center, 
     from shouhou.core.models import AuditEvent
 
     order = quoted_order(["paid_repair"], serial="SN-QUOTE-0002")
-    message = taken["<utf8-03@example.net>"]
+    message = taken["<refs20@dealer-a.cn>"]
     client = client_for(service_center)
     bad = client.post(f"/mail/inbound/{message.pk}/act", {"action": "assign", "order": "RMA2099-000001"})
     assert bad.status_code == 422 and "不存在" in bad.content.decode()
@@ -80,7 +81,7 @@ def test_staff_put_an_unmatched_message_on_an_order(client_for, service_center, 
 
 
 def test_staff_close_an_open_message_only_with_a_note(client_for, service_center, taken):
-    message = taken["<gbk01@mail.cafe-example.cn>"]
+    message = taken["<case24@cafe.cn>"]
     client = client_for(service_center)
     assert client.post(f"/mail/inbound/{message.pk}/act", {"action": "handled", "note": "  "}).status_code == 422
     assert client.post(f"/mail/inbound/{message.pk}/act", {"action": "nonsense"}).status_code == 400
