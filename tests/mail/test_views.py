@@ -106,3 +106,11 @@ def test_dealers_get_404_for_any_message_their_own_dealers_included(client_for, 
 
 def test_a_missing_message_is_404_for_staff(client_for, service_center, db):
     assert client_for(service_center).get("/mail/inbound/999999/").status_code == 404
+
+
+def test_the_dashboard_counts_what_waits_for_staff_and_nothing_for_dealers(client_for, service_center, alice, taken):
+    html = client_for(service_center).get("/").content.decode()
+    assert 'data-stat="mail-unmatched">2<' in html
+    assert 'data-stat="mail-form_refused">1<' in html
+    assert f'data-stat="mail-today">{len(SOME)}<' in html
+    assert 'data-panel="mail"' not in client_for(alice).get("/").content.decode()

@@ -11,8 +11,10 @@ class MailConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from shouhou.core import bootstrap
+        from shouhou.core import dashboard as core_dashboard
         from shouhou.core.navigation import NAV_ITEMS, NavItem
         from shouhou.core.roles import STAFF_ROLES
+        from shouhou.mail import dashboard
 
         item = NavItem(_("邮件"), _("收件记录"), "mail_inbound_log", STAFF_ROLES)
         if item not in NAV_ITEMS:
@@ -20,3 +22,4 @@ class MailConfig(AppConfig):
         from shouhou.mail.tasks import register_periodic
 
         register_periodic(settings, bootstrap.PERIODIC)
+        core_dashboard.register(dashboard.panel)
