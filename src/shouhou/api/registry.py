@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shouhou.api.paging import page_field
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import Forbidden, Invalid, NotFound, ShouhouError
@@ -166,7 +167,7 @@ class UnitFilters(Schema):
     status: str = ""
     made: str = ""
     # The upper bound keeps page × page_size a 64-bit offset (an overflow was a 500).
-    page: int = Field(default=1, ge=1, le=1_000_000_000)
+    page: int = page_field()
     page_size: int = Field(default=50, ge=1, le=500)
 
 
