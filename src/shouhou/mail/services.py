@@ -161,15 +161,17 @@ def sender_dealer(address: str) -> tuple[Dealer | None, User | None]:
     """The active dealer ADDRESS is registered for (and the user, when it is a user's), or (None, None)."""
     if not address:
         return None, None
-    user = (User.objects.select_related("dealer").filter(email__iexact=address, is_active=True,
-                                                          dealer__isnull=False, dealer__active=True).first())
-    if user is not None:
+    # Most senders are nobody's: two narrow lookups (ids only) before any object is loaded.
+    hit = (User.objects.filter(email__iexact=address, is_active=True, dealer__isnull=False, dealer__active=True)
+           .values_list("pk", flat=True).first())
+    if hit is not None:
+        user = User.objects.select_related("dealer").get(pk=hit)
         return user.dealer, user
     # The dealer's own address, or one of its copies (a comma-separated text: confirm the match exactly).
-    for dealer in Dealer.objects.filter(Q(email__iexact=address) | Q(cc_emails__icontains=address), active=True):
-        own = {dealer.email.strip().lower()} | {a.strip().lower() for a in dealer.cc_emails.split(",")}
-        if address in own:
-            return dealer, None
+    for pk, email, cc in Dealer.objects.filter(Q(email__iexact=address) | Q(cc_emails__icontains=address),
+                                               active=True).values_list("pk", "email", "cc_emails"):
+        if address in {email.strip().lower()} | {a.strip().lower() for a in cc.split(",")}:
+            return Dealer.objects.get(pk=pk), None
     return None, None
 
 
