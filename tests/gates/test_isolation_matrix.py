@@ -16,32 +16,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from tests.gates.routes import Route, all_routes, declared, missing_rule_message
 from tests.gates.rules import Rule
-from tests.gates.seed import Seed, build_seed
+from tests.gates.seed import Seed
 
 ROUTES = all_routes()
 RULES, KINDS, WHERE = declared()
 CASES = [pytest.param(route, method, id=route.key if route.api else f"{method} {route.key}")
          for route in ROUTES for method in route.methods]
-
-
-@pytest.fixture(scope="module")
-def seed(django_db_setup: None, django_db_blocker: Any) -> Any:
-    """Built once for the module inside a transaction that is rolled back at its end; each test
-    runs in a savepoint inside it (as Django's setUpTestData does)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def _call(route: Route, method: str, rule: Rule, kwargs: dict[str, Any] | None, *, user: Any = None,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
+from django.utils.translation import gettext
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from shouhou.api import calendar as calendar_router
@@ -12,7 +14,7 @@ from shouhou.api import core as core_router
 from shouhou.api import registry as registry_router
 from shouhou.api import rma as rma_router
 from shouhou.core.services import token_authenticate
-from shouhou.domain.errors import ShouhouError
+from shouhou.domain.errors import Invalid, ShouhouError
 
 
 class BearerToken(HttpBearer):
@@ -37,6 +39,14 @@ api = NinjaAPI(
 @api.exception_handler(ShouhouError)
 def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Input that fails the schema gets the same body as every other 422 (`code`, `detail`), with
+    pydantic's list of problems under `errors`: the operations document that shape for 422."""
+    body = {"code": Invalid.code, "detail": gettext("请求的数据不符合接口说明。"), "errors": exc.errors}
+    return api.create_response(request, body, status=422)
 
 
 api.add_router("", core_router.router)
