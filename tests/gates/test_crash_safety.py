@@ -141,6 +141,42 @@ def test_a_worker_killed_mid_import_leaves_it_to_run_again(site: Site, tmp_path:
         assert site.query("PRAGMA integrity_check") == [("ok",)]
 
 
+APPROVE = """
+from shouhou.core.models import User
+from shouhou.registry.models import Dealer
+from shouhou.rma.services import line_apply, order_submit
+actor = User.objects.get(username="zhao")
+for i in range({count}):
+    order = order_submit(dealer=Dealer.objects.get(code="GX-CR01"), actor=actor, contact_name="黄海",
+                         contact_phone="0771-5882301", contact_email="cr@dealer.cn", return_address="南宁市",
+                         source="staff", topology_required=False,
+                         lines=[{{"serial": f"CRW{{i:06d}}", "fault": "无法开机"}}])
+    line = order.lines.get()
+    line_apply(line=line, event="approve", actor=actor, version=line.version)
+"""
+DOCUMENT_TASKS = "FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%notification_attach_document'"
+
+
+def test_a_worker_killed_mid_pdf_render_leaves_the_document_to_be_rendered_again(site: Site) -> None:
+    site.run("manage", "shell", "-c", APPROVE.format(count=6))  # each approval queues its PDF
+    tasks = site.query(f"SELECT COUNT(*) {DOCUMENT_TASKS}")[0][0]
+    assert tasks >= 6
+    worker = site.start("worker")
+    site.wait_for(f"SELECT COUNT(*) {DOCUMENT_TASKS} AND status = 'RUNNING'", [(1,)])
+    os.killpg(worker.pid, signal.SIGKILL)  # while it renders (the first render loads the CJK font)
+    worker.wait(timeout=30)
+    assert site.query(f"SELECT COUNT(*) {DOCUMENT_TASKS} AND status = 'RUNNING'") == [(1,)]
+
+    again = site.start("worker", "--batch")
+    output = again.communicate(timeout=600)[0]
+    assert again.returncode == 0, output
+    assert "queued again" in output
+    assert site.query(f"SELECT status, COUNT(*) {DOCUMENT_TASKS} GROUP BY status") == [("SUCCESSFUL", tasks)]
+    notices = site.query("SELECT COUNT(*), COUNT(NULLIF(attachment, '')) FROM rma_notification "
+                         "WHERE kind = 'return_authorisation'")
+    assert notices == [(6, 6)]  # every notice has its one PDF
+
+
 def _post(url: str, token: str, body: dict[str, Any]) -> int:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
