@@ -1,8 +1,8 @@
 """Every page and API route, walked from the URL configuration, denies what it must deny.
 
 New routes are picked up automatically: a route that is neither declared public nor dealer-visible
-must refuse a dealer's user. Routes with parameters are covered by their app's own tests with
-the other dealer's objects.
+must refuse a dealer's user. Every route, with parameters and API methods, is also walked with two
+dealers' real objects by the isolation matrix in tests/gates/test_isolation_matrix.py.
 """
 
 import pytest

@@ -130,6 +130,8 @@ else:
 
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING this long under a worker on another host is taken as lost (core/task_recovery.py).
+TASK_STALE_HOURS = envint("SHOUHOU_TASK_STALE_HOURS", 6)
 
 # --- Auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
