@@ -15,6 +15,7 @@ from shouhou.api import cases as cases_router
 from shouhou.api import core as core_router
 from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
+from shouhou.api import reports as reports_router
 from shouhou.api import rma as rma_router
 from shouhou.core.errors import message
 from shouhou.core.services import token_authenticate
@@ -71,6 +72,7 @@ api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
 api.add_router("", faq_router.router)
 api.add_router("", cases_router.router)
+api.add_router("", reports_router.router)
 
 
 def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shouhou.cases",
     "shouhou.mail",
     "shouhou.notify",
+    "shouhou.reports",
     "shouhou.core.admin_site.ShouhouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
