@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from shouhou.api.paging import page_field
 from shouhou.api.rma import parse_time
 from shouhou.cases import services
 from shouhou.cases.policy import work_calendar
@@ -107,7 +108,7 @@ class CaseFilters(Schema):
     channel: str | None = None
     type: str | None = None
     q: str | None = Field(None, description="Case number, phone, serial or reporter name.")
-    page: int = 1
+    page: int = page_field()
     page_size: int = 50
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from shouhou.api.paging import page_field
 from shouhou.domain import rma
 from shouhou.domain.errors import Invalid
 from shouhou.registry.models import Dealer
@@ -31,8 +32,6 @@ from shouhou.rma.selectors import line_get_for, line_view, order_get_for, order_
 router = Router(tags=["service orders"])
 
 MAX_PAGE_SIZE = 100
-# Far past any real list, and small enough that page × page_size stays a 64-bit offset.
-MAX_PAGE = 1_000_000_000
 
 
 # --- schemas ------------------------------------------------------------------------------------
@@ -119,7 +118,7 @@ class OrderFilters(Schema):
     overdue: bool | None = None
     dealer: str | None = Field(None, description="Dealer code (staff only).")
     model: str | None = Field(None, description="Product model code.")
-    page: int = Field(1, le=MAX_PAGE)
+    page: int = page_field()
     page_size: int = 50
 
 

@@ -18,6 +18,7 @@ from shouhou.domain import rma
 from shouhou.domain.calendar import WorkCalendar
 from shouhou.rma.models import DRAFT, OPEN_STATES, OrderLine, ServiceOrder
 from shouhou.rma.policy import work_calendar
+from shouhou.workdays import clock
 
 
 def viewer_role(user: Any) -> str:
@@ -112,7 +113,7 @@ class LineView:
 
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 in Asia/Shanghai with its offset: 2025-10-11T18:30:00+08:00."""
-    return timezone.localtime(value).isoformat() if value is not None else None
+    return clock.localtime(value).isoformat() if value is not None else None
 
 
 def provisional(cal: WorkCalendar, line: OrderLine) -> bool:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhou.core.access import staff_required
+from shouhou.core.errors import message as error_message
 from shouhou.core.scoping import get_for
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
@@ -123,7 +124,7 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
                                                           lines=lines, source=source, **header)
                         messages.success(request, _("草稿已保存。"))
                 except Invalid as exc:
-                    errors = list(exc.extra.get("errors") or [str(exc)])
+                    errors = list(exc.extra.get("errors") or [error_message(exc)])
                 else:
                     name = "portal_order" if portal else "rma_order"
                     return redirect(reverse(name, args=[order.pk]))
@@ -284,7 +285,7 @@ def apply_event(request: HttpRequest, pk: int, line_id: int, event: str, *, port
                 "state": line.get_state_display(), "event": event_label(event)}
             return conflict(request, message=message, allowed=allowed, back=back)
         except Invalid as exc:
-            problem = str(exc)
+            problem = error_message(exc)
         else:
             messages.success(request, _("已完成：%(event)s。") % {"event": event_label(event)})
             return redirect(back)
@@ -411,7 +412,7 @@ def receive_line(request: HttpRequest, line_id: int) -> HttpResponse:
         except IllegalEvent:
             context = {"refused": _("序列号 %(serial)s 已签收或不在可签收状态。") % {"serial": line.serial}}
         except Invalid as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_message(exc))
         else:
             context = {"received": line, "serial": ""}
             if not request.htmx:
