@@ -134,3 +134,21 @@ def test_dealer_answers_a_forwarded_case_in_the_portal(client_for, alice, open_c
     assert r.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.resolution_category) == ("resolved", "dealer_handled")
+
+
+def test_without_a_serial_the_case_shows_the_dealers_serving_the_region(cs_client, open_case, dealer_a, dealer_b):
+    from shouhou.registry.models import DealerRegion
+
+    DealerRegion.objects.create(dealer=dealer_a, region_code="450000")  # Guangxi
+    DealerRegion.objects.create(dealer=dealer_b, region_code="440100")  # Guangzhou
+    case = open_case(region="450100")  # Nanning, no serial
+    html = cs_client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-dealer="GX-A01"' in html and 'data-dealer="GD-B02"' not in html
+    assert "data-service-form" not in html  # no unit: no service form from this case yet
+
+
+def test_only_the_owner_or_a_manager_gets_the_hand_over_form(client_for, cs, cs2, manager, open_case):
+    case = services.case_apply(case=open_case(), event="accept", actor=cs, version=1)
+    assert 'data-event="hand_over"' in client_for(cs).get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-event="hand_over"' in client_for(manager).get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-event="hand_over"' not in client_for(cs2).get(f"/cases/{case.pk}/").content.decode()
