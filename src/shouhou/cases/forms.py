@@ -83,7 +83,8 @@ class HandOverForm(EventForm):
 
 
 class NoteForm(EventForm):
-    kind = forms.ChoiceField(label=_("类别"), choices=[("note", _("备注")), ("qq", _("QQ 聊天摘录"))], initial="note")
+    kind = forms.ChoiceField(label=_("类别"), choices=[("note", _("备注")), ("qq", _("QQ 聊天摘录"))], initial="note",
+                             required=False)
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
