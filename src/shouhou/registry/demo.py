@@ -147,7 +147,7 @@ def _snapshots(services, Unit) -> None:  # type: ignore[no-untyped-def]
     unit = Unit.objects.filter(serial=FIRST_SERIAL).first()
     if unit is None or unit.snapshots.exists():
         return
-    now = timezone.now()
+    now = clock.now()
     for days_ago, config in zip((30, 2), SNAPSHOTS, strict=True):
         services.unit_snapshot_record(actor=None, unit=unit, config=config, taken_at=now - timedelta(days=days_ago),
                                       now=now)
