@@ -40,7 +40,7 @@ def smtp_server(port: int, conn: mp.connection.Connection) -> None:
     headers = email.parser.BytesHeaderParser()
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             seen[str(headers.parsebytes(envelope.original_content)["Message-ID"])] += 1
             return "250 OK"
 

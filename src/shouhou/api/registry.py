@@ -459,7 +459,7 @@ def callers(request: HttpRequest, query: Query[CallerQuery]) -> dict[str, Any]:
 # --- snapshots -------------------------------------------------------------------------------
 def _snapshot_out(entry: selectors.SnapshotEntry, serial: str) -> dict[str, Any]:
     snapshot = entry.snapshot
-    local = clock.localtime  # times as in the service-order API: the calendar's zone with its offset
+    local = clock.localtime  # times as in the service-order API: Asia/Shanghai with its offset
     return {"id": snapshot.pk, "serial": serial, "taken_at": local(snapshot.taken_at),
             "received_at": local(snapshot.received_at),
             "source": snapshot.source.username if snapshot.source_id else None, "config": snapshot.config,

@@ -53,7 +53,7 @@ SCRIPTS: list[Script] = [
 
 
 def _at(now: datetime, tz: Any, days_ago: int, hour: float) -> datetime:
-    day = timezone.localtime(now, tz).date() - timedelta(days=days_ago)
+    day = now.astimezone(tz).date() - timedelta(days=days_ago)
     return datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tz)
 
 
