@@ -126,3 +126,23 @@ def test_unusable_input_raises():
         except decode.Unusable:
             continue
         raise AssertionError(raw)
+
+
+HEADER_NAMES = st.sampled_from(["From", "Subject", "Content-Type", "Content-Transfer-Encoding", "Message-ID",
+                                "References", "Auto-Submitted", "X-Junk"])
+
+
+@SETTINGS
+@given(st.booleans(), st.lists(st.tuples(HEADER_NAMES, st.binary(max_size=60)), max_size=8), st.binary(max_size=400))
+def test_any_bytes_decode_or_are_refused_as_unusable(sender, headers, body):
+    raw = b"".join(name.encode() + b": " + value + b"\r\n" for name, value in headers) + b"\r\n" + body
+    if sender:
+        raw = b"From: a@b.cn\r\n" + raw
+    try:
+        decoded = decode.parse(raw)
+    except decode.Unusable:
+        return
+    assert decoded.from_address and "@" in decoded.from_address
+    assert decoded.message_id.startswith("<") and decoded.message_id.endswith(">")
+    quoting.strip_quoted(decoded.body)
+    quoting.confirmation(decoded.body)
