@@ -146,3 +146,8 @@ def test_any_bytes_decode_or_are_refused_as_unusable(sender, headers, body):
     assert decoded.message_id.startswith("<") and decoded.message_id.endswith(">")
     quoting.strip_quoted(decoded.body)
     quoting.confirmation(decoded.body)
+    # What is stored must fit PostgreSQL text and jsonb: no NUL anywhere.
+    texts = [decoded.subject, decoded.from_name, decoded.body, *decoded.headers.values(),
+             *(a.name for a in decoded.attachments), *(a.content_type for a in decoded.attachments),
+             decoded.message_id, decoded.from_address]
+    assert not any("\x00" in t for t in texts)

@@ -318,3 +318,11 @@ def test_every_fixture_is_covered(db):
     assert all(name in source for name in names), names - {n for n in names if n in source}
 
 
+
+
+def test_nul_bytes_in_headers_and_body_do_not_stop_the_message(db):
+    raw = (b"From: wang@cafe-example.cn\r\nSubject: \xe7\xbd\x91\x00\xe5\x90\xa7\r\nMessage-ID: <nul@x.cn>\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\n\xe4\xbd\xa0\x00\xe5\xa5\xbd\r\n")
+    assert ingest_stdin(raw) == 0
+    message = InboundMessage.objects.get()
+    assert (message.subject, message.text) == ("网吧", "你好")
