@@ -41,6 +41,8 @@ VERB_LABELS = {
     "case.triaged": _("排查记录"),
     "case.diagnostic": _("诊断记录"),
     "case.rated": _("满意度评价"),
+    "mail.case_opened": _("由邮件创建"),
+    "mail.reply_received": _("收到邮件"),
     **{f"case.{event}": label for event, label in EVENT_LABELS.items()},
 }
 

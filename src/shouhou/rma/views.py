@@ -54,7 +54,8 @@ PAGE_SIZE = 50
 
 
 VERB_LABELS = {"order.submitted": _lazy("提交服务单"), "order.draft_saved": _lazy("保存草稿"),
-               "line.attachment_added": _lazy("上传附件")}
+               "line.attachment_added": _lazy("上传附件"),
+               "mail.reply_received": _lazy("收到邮件"), "mail.order_drafted": _lazy("邮件服务单生成草稿")}
 
 
 def event_label(event: str) -> str:
