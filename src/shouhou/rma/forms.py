@@ -217,6 +217,7 @@ class ShipmentForm(EventForm):
 
 class ShipReplacementForm(ShipmentForm):
     replacement_serial = _text(gettext_lazy("新机序列号"), max_length=64)
+    other_model_reason = _text(gettext_lazy("换用其他型号的理由（型号不同时必填）"), required=False)
 
     def clean_replacement_serial(self) -> str:
         serial = normalize_serial(self.cleaned_data["replacement_serial"])

@@ -28,6 +28,7 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, ShouhouError
 from shouhou.notify.models import Event
 from shouhou.notify.services import emit
+from shouhou.registry import services as registry_services
 from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial, unit_coverage
 from shouhou.rma.models import (
     DRAFT,
@@ -440,55 +441,27 @@ def _allocate_number(order: ServiceOrder, *, at: datetime) -> str:
     return f"RMA{year}-{counter.last:06d}"
 
 
-def _ship_replacement_unit(line: OrderLine, serial: str, *, at: datetime) -> Unit:
-    """The in-stock unit that replaces LINE's unit; it takes over the original's warranty start."""
-    original = line.unit
-    assert original is not None
-    replacement = (Unit.objects.select_for_update()
-                   .filter(serial=normalize_serial(serial)).first())
-    if replacement is None:
-        raise Invalid(_("新机序列号 %(serial)s 不存在。") % {"serial": serial}, field="replacement_serial")
-    if replacement.pk == original.pk or replacement.status != UnitStatus.IN_STOCK:
-        raise Invalid(_("新机 %(serial)s 不在库存中，不能用于换货。") % {"serial": replacement.serial},
-                      field="replacement_serial")
-    if Unit.objects.filter(replaces=original).exists():
-        raise Invalid(_("原机 %(serial)s 已被换过。") % {"serial": original.serial}, field="replacement_serial")
-    replacement.replaces = original
-    replacement.status = UnitStatus.WITH_DEALER
-    replacement.dealer_id = line.order.dealer_id
-    replacement.customer_id = original.customer_id
-    replacement.region_code = original.region_code
-    if replacement.shipped_on is None:
-        replacement.shipped_on = clock.localtime(at).date()
-    replacement.save(update_fields=["replaces", "status", "dealer", "customer", "region_code", "shipped_on",
-                                    "updated_at"])
-    original.status = UnitStatus.REPLACED
-    original.save(update_fields=["status", "updated_at"])
-    return replacement
+def _reference(line: OrderLine) -> str:
+    return f"{line.order.number or line.order_id} / {line.position}"
 
 
-def _unit_follows(line: OrderLine, step: rma.Step) -> None:
-    """Keep the unit's registry status in step with where it physically is.
+def _unit_follows(line: OrderLine, step: rma.Step, *, actor: User) -> None:
+    """Keep the unit's registry status in step with where it physically is, through the
+    registry's services (so each move is on the unit's own history).
 
-    At the centre from receipt; back in the field once shipped back or repaired (in service when
-    an end user bought it, else with the dealer); scrapped when the dealer chose scrapping.
-    A unit that was replaced stays `replaced`.
+    At the centre from receipt; back in the field once shipped back or repaired; scrapped when
+    the dealer chose scrapping. A unit that was replaced stays `replaced`.
     """
     unit = line.unit
     if unit is None or unit.status == UnitStatus.REPLACED:
         return
     E = rma.Event
-    if step.event == E.RECEIVE:
-        status = UnitStatus.IN_REPAIR
+    if step.event == E.RECEIVE and unit.status != UnitStatus.IN_REPAIR:
+        registry_services.unit_receive(unit=unit, actor=actor, reference=_reference(line))
     elif step.event in (E.SHIP_REPAIRED, E.SHIP_BACK):
-        status = UnitStatus.IN_SERVICE if unit.sold_on else UnitStatus.WITH_DEALER
-    elif step.event == E.CLOSE and line.scrap:
-        status = UnitStatus.SCRAPPED
-    else:
-        return
-    if unit.status != status:
-        unit.status = status
-        unit.save(update_fields=["status", "updated_at"])
+        registry_services.unit_ship_back(unit=unit, actor=actor, reference=_reference(line))
+    elif step.event == E.CLOSE and line.scrap and unit.status != UnitStatus.SCRAPPED:
+        registry_services.unit_scrap(unit=unit, actor=actor, reference=_reference(line))
 
 
 def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str, Any]:
@@ -529,7 +502,11 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         direction = ShipmentDirection.TO_CENTRE if event == E.SHIP_TO_CENTRE else ShipmentDirection.TO_DEALER
         serial = ""
         if event == E.SHIP_REPLACEMENT:
-            replacement = _ship_replacement_unit(line, str(data["replacement_serial"]), at=at)
+            assert line.unit is not None
+            replacement = registry_services.unit_replace(
+                original=line.unit, serial=str(data["replacement_serial"]), dealer=line.order.dealer, actor=actor,
+                on=clock.localtime(at).date(), reference=_reference(line),
+                other_model_reason=str(data.get("other_model_reason") or ""))
             line.replacement_unit = replacement
             serial = replacement.serial
             extra["replacement_unit"] = replacement.pk
@@ -630,7 +607,7 @@ def line_apply(
                      version=version, fields=fields)
     changed = locked.apply(step)
     extra = _write_records(locked, step, actor=actor)
-    _unit_follows(locked, step)
+    _unit_follows(locked, step, actor=actor)
     if step.event == rma.Event.SHIP_REPLACEMENT:
         changed.append("replacement_unit")
     elif step.event == rma.Event.INSPECT:

@@ -97,7 +97,9 @@ def _shipment(fields: Mapping[str, object]) -> dict[str, object]:
 
 
 def _ship_replacement(fields: Mapping[str, object]) -> dict[str, object]:
-    return {**_shipment(fields), "replacement_serial": text(fields, "replacement_serial")}
+    # A replacement is of the original's model; staff may ship another one only saying why.
+    return {**_shipment(fields), "replacement_serial": text(fields, "replacement_serial"),
+            "other_model_reason": text(fields, "other_model_reason", required=False)}
 
 
 def _receive(fields: Mapping[str, object]) -> dict[str, object]:
@@ -220,7 +222,7 @@ EVENT_FIELDS: Final[dict[Event, frozenset[str]]] = {
     Event.SEND_QUOTE: frozenset({"items", "options", "valid_days"}),
     Event.CONFIRM_QUOTE: frozenset({"choice"}),
     Event.DECLINE_QUOTE: frozenset({"scrap"}),
-    Event.SHIP_REPLACEMENT: frozenset({"carrier", "tracking", "replacement_serial"}),
+    Event.SHIP_REPLACEMENT: frozenset({"carrier", "tracking", "replacement_serial", "other_model_reason"}),
     Event.SHIP_REPAIRED: frozenset({"carrier", "tracking"}),
     Event.SHIP_BACK: frozenset({"carrier", "tracking"}),
     Event.CONFIRM_DELIVERY: frozenset(),
