@@ -422,7 +422,10 @@ def _deadlines_follow(line: OrderLine, *, at: datetime) -> None:
     """
     current = DeadlineRecord.objects.filter(line=line, met_at__isnull=True).first()
     due, party = (line.due_at, "vendor") if line.due_at else (line.dealer_due_at, "dealer")
-    if current is not None and current.due_at == due and current.party == party:
+    kind = _DEADLINE_KINDS.get(line.state, DeadlineKind.SHIP)
+    # The same clock only when the same deadline: an advance approval's "ship in 1 WD" can fall on
+    # the review's own due time, and must not be shown under the review's label.
+    if current is not None and current.due_at == due and current.party == party and current.kind == kind:
         return
     if current is not None:
         current.met_at = at
