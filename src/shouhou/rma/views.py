@@ -225,8 +225,8 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
         row.extra["history"] = history.get(row.line.unit_id, [])
         row.extra["damage"] = [DAMAGE_LABELS.get(d, d) for d in row.line.damage or ()]
         row.extra["documents"] = [d for d in docs if d.object_id == str(row.line.pk)]
-        row.extra["sheet"] = any(d.document == "repair_tracking_sheet" for d in row.extra["documents"]) or (
-            row.line.path in {p.value for p in rma.REPLACEMENT_PATHS} and row.line.fault_confirmed is not None)
+        row.extra["sheet"] = (any(d.document == "repair_tracking_sheet" for d in row.extra["documents"])
+                              or (not row.line.is_draft and rma.sheet_due(row.line.snapshot())))
     timeline = list(selectors_ui.order_timeline(request.user, order, lines))
     for row in rows:
         row.extra["components"] = row.line.components

@@ -78,6 +78,7 @@ from shouhou.domain.rma.machine import (
     overdue_party,
     quote_choices,
     replacement_terms_met,
+    sheet_due,
     submit,
     whose_move,
 )
@@ -147,6 +148,7 @@ __all__ = [
     "request_info",
     "resubmit",
     "send_quote",
+    "sheet_due",
     "ship_back",
     "ship_repaired",
     "ship_replacement",

@@ -369,7 +369,7 @@ _HANDLERS: Final[dict[Event, Callable[[Line, _Context], Changes]]] = {
 }
 
 
-def _sheet_due(line: Line) -> bool:
+def sheet_due(line: Line) -> bool:
     """The repair tracking sheet goes out once a returned unit is inspected on a replacement path.
 
     On free and advance replacement that is the inspection itself; on a paid replacement it is
@@ -471,7 +471,7 @@ def apply(
     changes, effects = _HANDLERS[ev](line, _Context(at=at, calendar=calendar, policy=policy, data=data))
     # `changes` is keyed by Line's own field names, set only by the handlers above.
     new = replace(line, **changes, last_event_at=at, version=line.version + 1)  # type: ignore[arg-type]
-    if _sheet_due(new) and not _sheet_due(line):
+    if sheet_due(new) and not sheet_due(line):
         effects = (*effects, Effect.REPAIR_TRACKING_SHEET)
     changed = tuple(name for name in LINE_FIELDS if name != "version" and getattr(line, name) != getattr(new, name))
     return Step(event=ev, at=at, line=new, changed=changed, effects=effects, data=dict(data))
