@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +26,7 @@ from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, Sh
 from shouhou.notify.models import Event
 from shouhou.notify.services import emit
 from shouhou.registry import services as registry_services
-from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial, unit_coverage
+from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial
 from shouhou.rma.models import (
     DRAFT,
     OPEN_STATES,
@@ -48,15 +45,17 @@ from shouhou.rma.models import (
     ShipmentKind,
 )
 from shouhou.rma.policy import rma_policy, work_calendar
+from shouhou.rma.service_form import (
+    FormError,
+    check_service_form,
+    describe_with_row,
+    error_field,
+    topology_kind,
+)
 from shouhou.workdays import clock
 
 log = logging.getLogger(__name__)
 
-MAX_TOPOLOGY_BYTES = 10 * 1024 * 1024
-# Units on one service form, whichever way it comes in (the web form's formset has as many rows).
-MAX_FORM_LINES = 50
-# Content, not the name or the browser's word for it, decides what a file is.
-TOPOLOGY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"%PDF-", "pdf"))
 
 # Notices that carry a PDF (rendered after commit by `shouhou.rma.documents.render`).
 DOCUMENT_KINDS = frozenset({"return_authorisation", "quote", "repair_tracking_sheet"})
@@ -78,133 +77,6 @@ def actor_role(actor: Any) -> str:
 
 
 # --- forms --------------------------------------------------------------------------------------
-
-
-def topology_kind(upload: File) -> str:
-    """"png", "jpeg" or "pdf" by the file's first bytes; raises Invalid for anything else."""
-    if upload.size is not None and upload.size > MAX_TOPOLOGY_BYTES:
-        raise Invalid(_("配置拓扑图不能超过 10 MB。"), field="topology")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    for magic, kind in TOPOLOGY_MAGIC:
-        if head.startswith(magic):
-            return kind
-    raise Invalid(_("配置拓扑图须为 PNG、JPEG 图片或 PDF 文件。"), field="topology")
-
-
-@dataclass
-class _CheckedLine:
-    unit: Unit
-    coverage: str
-    fault: str
-    advance_requested: bool
-    advance_reason: str
-    topology: File | None
-
-
-def _check_form(
-    *,
-    dealer: Dealer,
-    contact_name: str,
-    contact_phone: str,
-    return_address: str,
-    lines: Sequence[Mapping[str, Any]],
-    reported_on: Any,
-    contact_email: str = "",
-    topology_required: bool,
-    order: ServiceOrder | None,
-    stored_topologies: frozenset[str] = frozenset(),
-) -> list[_CheckedLine]:
-    """Every problem of a form at once, so the dealer fixes them in one go; raises Invalid."""
-    errors: list[str] = []
-    fields: list[str] = []
-
-    def missing(field: str, message: str) -> None:
-        errors.append(message)
-        fields.append(field)
-
-    if not contact_name.strip():
-        missing("contact.name", _("缺少联系人"))
-    if not contact_phone.strip():
-        missing("contact.phone", _("缺少联系电话"))
-    if not return_address.strip():
-        missing("return_address", _("缺少回寄地址"))
-    if contact_email.strip():
-        try:
-            validate_email(contact_email.strip())
-        except ValidationError:
-            missing("contact.email", _("联系邮箱格式不正确"))
-    for field, value, column in (("contact.name", contact_name, "contact_name"),
-                                 ("contact.phone", contact_phone, "contact_phone"),
-                                 ("contact.email", contact_email, "contact_email")):
-        longest = ServiceOrder._meta.get_field(column).max_length
-        if longest is not None and len(value.strip()) > longest:
-            missing(field, _("%(label)s 不能超过 %(max)s 个字符")
-                    % {"label": ServiceOrder._meta.get_field(column).verbose_name, "max": longest})
-    if not lines:
-        missing("lines", _("至少填写一台设备"))
-    elif len(lines) > MAX_FORM_LINES:
-        missing("lines", _("一张服务单最多 %(max)s 台设备") % {"max": MAX_FORM_LINES})
-        lines = []
-
-    serials = [normalize_serial(str(raw.get("serial") or getattr(raw.get("unit"), "serial", "") or ""))
-               for raw in lines]
-    units = {u.serial: u for u in Unit.objects.select_related("product_model", "replaces")
-             .filter(serial__in=[s for s in serials if s])}
-    busy = dict(
-        OrderLine.objects.filter(unit__serial__in=list(units), state__in=OPEN_STATES)
-        .exclude(order=order).values_list("unit__serial", "order__number")
-    ) if units else {}
-    first_row: dict[str, int] = {}
-    checked: list[_CheckedLine] = []
-    for row, (raw, serial) in enumerate(zip(lines, serials, strict=True), start=1):
-        where = {"row": row, "serial": serial}
-        fault = str(raw.get("fault") or "").strip()
-        advance = raw.get("advance_requested", False)
-        reason = str(raw.get("advance_reason") or "").strip()
-        topology = raw.get("topology")
-        unit = units.get(serial)
-        coverage = ""
-        if not serial:
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：缺少序列号") % where)
-        elif serial in first_row:
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 与第 %(first)s 行重复")
-                    % {**where, "first": first_row[serial]})
-        elif unit is None or unit.dealer_id != dealer.pk:
-            # Another dealer's unit reads exactly like an unknown one.
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 不存在或不属于本代理商") % where)
-        elif serial in busy:
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 已在处理中（服务单 %(number)s）")
-                    % {**where, "number": busy[serial] or _("待审核")})
-        else:
-            try:
-                coverage = str(unit_coverage(unit, reported_on).status)
-            except Invalid:
-                missing(f"lines[{row}].serial",
-                        _("第 %(row)s 行：序列号 %(serial)s 没有有效的保修起始日期（未发货或报修日早于起始日）")
-                        % where)
-        if serial:
-            first_row.setdefault(serial, row)
-        if not fault:
-            missing(f"lines[{row}].fault", _("第 %(row)s 行：缺少故障描述") % where)
-        if not isinstance(advance, bool):
-            missing(f"lines[{row}].advance_replacement", _("第 %(row)s 行：是否提前换货须为是或否") % where)
-            advance = False
-        if advance and not reason:
-            missing(f"lines[{row}].advance_reason", _("第 %(row)s 行：申请提前换货须填写理由") % where)
-        if topology:
-            try:
-                topology_kind(topology)
-            except Invalid as exc:
-                missing(f"lines[{row}].topology", _("第 %(row)s 行：") % where + str(exc))
-        elif topology_required and serial not in stored_topologies:
-            missing(f"lines[{row}].topology", _("第 %(row)s 行：缺少配置拓扑图") % where)
-        if unit is not None and coverage:
-            checked.append(_CheckedLine(unit, coverage, fault, advance, reason, topology or None))
-    if errors:
-        raise Invalid("；".join(errors), field=fields[0], errors=errors, fields=fields)
-    return checked
 
 
 def _aware_past(value: datetime, *, now: datetime, field: str) -> datetime:
@@ -257,11 +129,14 @@ def order_submit(
     cal = work_calendar()
     # A draft's lines keep the diagrams uploaded with it, by serial.
     old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology} if draft else {}
-    checked = _check_form(
+    form = check_service_form(
         dealer=dealer, contact_name=contact_name, contact_phone=contact_phone, return_address=return_address,
         contact_email=contact_email, lines=lines, reported_on=cal.local(reported).date(),
-        topology_required=topology_required, order=draft, stored_topologies=frozenset(old_topologies),
+        topology_required=topology_required, exclude_order=draft, stored_topologies=frozenset(old_topologies),
     )
+    if form.errors:
+        raise form_invalid(form.errors)
+    checked = form.lines
     order = draft or ServiceOrder(dealer=dealer)
     order.contact_name = contact_name.strip()
     order.contact_phone = contact_phone.strip()
@@ -299,6 +174,16 @@ def order_submit(
     return order
 
 
+def form_invalid(errors: list[FormError]) -> Invalid:
+    """The service form's problems as one Invalid: texts for people (`errors`, "第 N 行：…"), field
+    paths and the structured problems (`problems`: row, field, code, params) for programs."""
+    return Invalid("；".join(describe_with_row(e) for e in errors), reason="form_incomplete",
+                   field=error_field(errors[0]), errors=[describe_with_row(e) for e in errors],
+                   fields=[error_field(e) for e in errors],
+                   problems=[{"row": e.row, "field": e.field, "code": e.code, "params": dict(e.params)}
+                             for e in errors])
+
+
 def _line_insert(line: OrderLine, *, row: int) -> None:
     """Insert a submitted line; a unit that got an open line meanwhile (a form submitted at the
     same moment) is refused like the form check refuses it, by the database's guard."""
@@ -310,11 +195,8 @@ def _line_insert(line: OrderLine, *, row: int) -> None:
                  .values_list("order__number", flat=True).first())
         if other is None and not OrderLine.objects.filter(unit=line.unit_id, state__in=OPEN_STATES).exists():
             raise
-        where = {"row": row, "serial": line.serial}
-        message = (_("第 %(row)s 行：序列号 %(serial)s 已在处理中（服务单 %(number)s）")
-                   % {**where, "number": other or _("待审核")})
-        raise Invalid(message, field=f"lines[{row}].serial", errors=[message],
-                      fields=[f"lines[{row}].serial"]) from None
+        error = FormError(row, "serial", "in_service", {"serial": line.serial, "number": other or ""})
+        raise form_invalid([error]) from None
 
 
 def _topology_name(upload: File) -> str:
