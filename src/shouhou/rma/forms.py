@@ -265,8 +265,13 @@ class SendQuoteForm(EventForm):
             self.fields[f"item_amount_{i}"] = forms.DecimalField(
                 label=_("金额 %(n)s（元）") % {"n": i}, required=False, min_value=Decimal("0"), decimal_places=2,
                 max_digits=12)
+            self.fields[f"item_option_{i}"] = forms.ChoiceField(
+                label=_("项目 %(n)s 适用方案") % {"n": i}, required=False,
+                choices=[("", _("两种方案通用")), *((str(p), LinePath(p).label) for p in rma.Path
+                                                   if p in (rma.Path.PAID_REPLACEMENT, rma.Path.PAID_REPAIR))])
             for name in (f"item_text_{i}", f"item_amount_{i}"):
                 self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+            self.fields[f"item_option_{i}"].widget.attrs["class"] = "form-select form-select-sm"
             self.fields[f"item_amount_{i}"].widget.attrs["data-quote-amount"] = "1"
         choices = rma.quote_choices(self.line.snapshot()) if self.line is not None else tuple(rma.Path)
         self.fields["options"].choices = [(str(p), LinePath(p).label) for p in choices]
@@ -274,7 +279,8 @@ class SendQuoteForm(EventForm):
 
     def items(self) -> list[dict[str, object]]:
         data = self.cleaned_data
-        return [{"text": data[f"item_text_{i}"].strip(), "amount": str(data[f"item_amount_{i}"])}
+        return [{"text": data[f"item_text_{i}"].strip(), "amount": str(data[f"item_amount_{i}"]),
+                 "option": data.get(f"item_option_{i}") or None}
                 for i in range(1, QUOTE_ITEMS + 1) if (data.get(f"item_text_{i}") or "").strip()]
 
     def clean(self) -> dict[str, Any]:

@@ -326,8 +326,11 @@ class Quote(models.Model):
 
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="quotes")
     items = models.JSONField(_("报价项目"), default=list, help_text=_('[{"text": ..., "amount": "120.00"}]'))
-    total = models.DecimalField(_("合计"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("合计"), max_digits=12, decimal_places=2,
+                                help_text=_("单一方案的合计；两个方案时为代理商所选方案的合计（选择前为较高者）。"))
     options = models.JSONField(_("可选方案"), default=list)
+    totals = models.JSONField(_("各方案合计"), default=dict, blank=True,
+                              help_text=_('{"paid_repair": "680.00", "paid_replacement": "1200.00"}'))
     valid_days = models.PositiveIntegerField(_("有效天数"))
     valid_until = models.DateTimeField(_("有效期至"))
     sent_at = models.DateTimeField(_("发送时间"))

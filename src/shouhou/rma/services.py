@@ -304,10 +304,11 @@ def _deadlines_follow(line: OrderLine, *, at: datetime) -> None:
     """
     current = DeadlineRecord.objects.filter(line=line, met_at__isnull=True).first()
     due, party = (line.due_at, "vendor") if line.due_at else (line.dealer_due_at, "dealer")
-    kind = _DEADLINE_KINDS.get(line.state, DeadlineKind.SHIP)
-    # The same clock only when the same deadline: an advance approval's "ship in 1 WD" can fall on
-    # the review's own due time, and must not be shown under the review's label.
-    if current is not None and current.due_at == due and current.party == party and current.kind == kind:
+    started = min(line.clock_started_at or at, due) if due is not None else None
+    # The same clock only when it also started at the same time: an advance approval's "ship in
+    # 1 WD" can fall on the review's own due time, and must not be shown under the review's label
+    # (an inspection keeps the receipt's clock, and its record).
+    if current is not None and current.due_at == due and current.party == party and current.started_at == started:
         return
     if current is not None:
         current.met_at = at
@@ -365,22 +366,31 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         line.components = _jsonable(list(data.get("components") or []))
     elif event == E.SEND_QUOTE:
         line.quotes.filter(status=QuoteStatus.SENT).update(status=QuoteStatus.SUPERSEDED)
+        # Each option its own total (an item naming no option counts for every option).
+        totals = rma.quote_totals(data["items"], [str(o) for o in step.line.quote_options])
         valid_until = step.line.dealer_due_at
         assert valid_until is not None
         quote = Quote.objects.create(
-            line=line, items=_jsonable(data["items"]), total=data["total"], options=_jsonable(step.line.quote_options),
+            line=line, items=_jsonable(data["items"]), total=max(totals.values(), default=data["total"]),
+            totals=_jsonable(totals), options=_jsonable(step.line.quote_options),
             valid_days=data["valid_days"] or rma_policy().quote_valid_days, valid_until=valid_until,
             sent_at=at, sent_by=actor,
         )
         extra["quote"] = quote.pk
     elif event in (E.CONFIRM_QUOTE, E.DECLINE_QUOTE):
         confirmed = event == E.CONFIRM_QUOTE
-        line.quotes.filter(status=QuoteStatus.SENT).update(
-            status=QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED,
-            choice=str(data["choice"]) if confirmed else "", scrap=bool(data.get("scrap", False)),
+        quote = line.quotes.filter(status=QuoteStatus.SENT).first()
+        if quote is not None:
+            quote.status = QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED
+            quote.choice = str(data["choice"]) if confirmed else ""
+            quote.scrap = bool(data.get("scrap", False))
+            quote.answered_at = at
             # A confirmation by mail from the dealer's own address has no user behind it.
-            answered_at=at, answered_by=actor if actor.pk else None,
-        )
+            quote.answered_by = actor if actor.pk else None
+            if confirmed and quote.choice in (quote.totals or {}):
+                quote.total = Decimal(quote.totals[quote.choice])  # the dealer's choice picks the total
+                extra["total"] = str(quote.total)
+            quote.save(update_fields=["status", "choice", "scrap", "answered_at", "answered_by", "total"])
     elif event in (E.SHIP_TO_CENTRE, E.SHIP_REPLACEMENT, E.SHIP_REPAIRED, E.SHIP_BACK):
         kind = {E.SHIP_TO_CENTRE: ShipmentKind.FAULTY, E.SHIP_REPLACEMENT: ShipmentKind.REPLACEMENT,
                 E.SHIP_REPAIRED: ShipmentKind.REPAIRED, E.SHIP_BACK: ShipmentKind.BACK}[event]

@@ -140,7 +140,18 @@ def _send_quote(fields: Mapping[str, object]) -> dict[str, object]:
             raise Invalid("each quote item needs a text and an amount", reason="quote_item_incomplete",
                           field="items")
         item_amount = amount(raw.get("amount"), "amount")
-        items.append({"text": text(raw, "text"), "amount": item_amount})
+        item: dict[str, object] = {"text": text(raw, "text"), "amount": item_amount}
+        option = raw.get("option")
+        if option is not None and option != "":
+            try:
+                item["option"] = Path(str(option))
+            except ValueError:
+                raise Invalid("an item's option is paid_replacement, paid_repair or null", reason="bad_options",
+                              field="items") from None
+            if item["option"] not in (Path.PAID_REPLACEMENT, Path.PAID_REPAIR):
+                raise Invalid("an item's option is paid_replacement, paid_repair or null", reason="bad_options",
+                              field="items")
+        items.append(item)
         total += item_amount
     raw_options = fields.get("options")
     options: tuple[Path, ...] | None = None
