@@ -68,10 +68,10 @@ FILL = [
        SELECT 'SN-B' || i, '基准型号 ' || i, '服务器', CASE WHEN i = 8 THEN 0 ELSE 90 END, 12 * (1 + i % 3),
               CASE WHEN i = 7 THEN date '2025-06-30' END, '', '', true, now(), now()
          FROM generate_series(1, 8) i""",
-    """INSERT INTO registry_dealer (code, name, contact_name, phone, mobile, email, cc_emails, address,
-         region_code, active, created_at)
-       SELECT 'BD-' || lpad(i::text, 3, '0'), '基准代理商 ' || i, '', '0771-' || (5000000 + i), '', '', '', '',
-              '450100', true, now()
+    """INSERT INTO registry_dealer (code, name, contact_name, phone, phone_key, mobile, mobile_key, email,
+         cc_emails, address, region_code, active, created_at)
+       SELECT 'BD-' || lpad(i::text, 3, '0'), '基准代理商 ' || i, '', '0771-' || (5000000 + i),
+              '0771' || (5000000 + i), '', '', '', '', '', '450100', true, now()
          FROM generate_series(1, 50) i""",
     """INSERT INTO registry_unit (serial, product_model_id, manufactured_on, shipped_on, sold_on, dealer_id,
          customer_id, region_code, replacement_days, warranty_months, replaces_id, status, created_at, updated_at)

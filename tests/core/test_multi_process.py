@@ -112,17 +112,20 @@ def test_two_webs_and_two_workers_lose_and_duplicate_nothing(server_database_url
         check = """
 import json, time
 from django_tasks_db.models import DBTaskResult
-from shouhou.rma.models import Notification, ServiceOrder
+from shouhou.notify.models import Event
+from shouhou.rma.models import ServiceOrder
 deadline = time.monotonic() + 90
 while time.monotonic() < deadline and DBTaskResult.objects.exclude(status="SUCCESSFUL").exists():
     time.sleep(0.5)
 print(json.dumps({
     "orders": ServiceOrder.objects.count(),
     "numbers": sorted(ServiceOrder.objects.values_list("number", flat=True)),
-    "notices": Notification.objects.filter(kind="return_authorisation").count(),
-    "attached": Notification.objects.filter(kind="return_authorisation").exclude(attachment="").count(),
-    "tasks": list(DBTaskResult.objects.values_list("status", flat=True)),
-    "runs": [len(ws) for ws in DBTaskResult.objects.values_list("worker_ids", flat=True)],
+    "notices": Event.objects.filter(name="rma.return_authorisation").count(),
+    "attached": Event.objects.filter(name="rma.return_authorisation").exclude(attachment="").count(),
+    "tasks": list(DBTaskResult.objects.filter(task_path__endswith="event_attach_document")
+                  .values_list("status", flat=True)),
+    "runs": [len(ws) for ws in DBTaskResult.objects.filter(task_path__endswith="event_attach_document")
+             .values_list("worker_ids", flat=True)],
 }))
 """
         facts = json.loads(_run(env, "manage", "shell", "-c", check).strip().splitlines()[-1])

@@ -321,3 +321,15 @@ def test_add_working_days_matches_a_day_by_day_walk(day: date, n: int) -> None:
         walk += timedelta(days=1)
         left -= CAL.is_working_day(walk)
     assert CAL.add_working_days(day, n) == walk
+
+
+def test_working_days_past_the_last_representable_date_are_invalid_not_an_index_error():
+    from datetime import date as _date
+
+    from shouhou.domain.calendar import china_calendar
+    from shouhou.domain.errors import Invalid as _Invalid
+
+    cal = china_calendar()
+    with pytest.raises(_Invalid) as caught:
+        cal.add_working_days(_date(9999, 12, 31), 5)
+    assert caught.value.as_dict()["code"] == "date_out_of_range"

@@ -101,11 +101,12 @@ def test_replacement_terms_not_met_quote_then_paid_replacement(staff_api, alice_
     run("staff", "ship_replacement", "2025-10-14T10:00:00+08:00", state="shipped", path="paid_replacement",
         carrier="顺丰", tracking="SF300", replacement_serial="SN-NEW-0002")
     run("dealer", "confirm_delivery", "2025-10-16T10:00:00+08:00", state="closed", path="paid_replacement")
-    from shouhou.rma.models import Notification, Quote
+    from shouhou.notify.models import Event
+    from shouhou.rma.models import Quote
 
     assert Quote.objects.get().status == "confirmed"
-    kinds = list(Notification.objects.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["return_authorisation", "quote", "repair_tracking_sheet", "shipment_notice"]
+    kinds = list(Event.objects.order_by("id").values_list("name", flat=True))
+    assert kinds == ["rma.return_authorisation", "rma.quote", "rma.repair_tracking_sheet", "rma.shipment_notice"]
 
 
 def test_replacement_terms_not_met_quote_then_paid_repair(staff_api, alice_api, make_unit):
@@ -209,10 +210,11 @@ def test_advance_replacement_with_back_charge(staff_api, alice_api, make_unit):
     run("staff", "charge", "2026-02-27T11:00:00+08:00", state="inspected", path="advance_replacement",
         due="2026-03-02T18:30:00+08:00", amount="350.00", reason="机箱进液")
     run("staff", "close", "2026-02-28T10:00:00+08:00", state="closed", path="advance_replacement")
-    from shouhou.rma.models import Charge, Notification
+    from shouhou.notify.models import Event
+    from shouhou.rma.models import Charge
 
     assert str(Charge.objects.get().amount) == "350.00"
-    assert Notification.objects.filter(kind="back_charge").count() == 1
+    assert Event.objects.filter(name="rma.back_charge").count() == 1
 
 
 def test_declined_quote_returns_the_unit_unrepaired(staff_api, alice_api, make_unit):

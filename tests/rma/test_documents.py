@@ -62,11 +62,11 @@ def test_return_authorisation_names_the_centre_from_the_environment(shipped_line
 
 
 def test_the_outbox_task_attaches_the_tracking_sheet(shipped_line):
-    from shouhou.rma.models import Notification
-    from shouhou.rma.tasks import attach_document
+    from shouhou.notify.models import Event
+    from shouhou.notify.tasks import event_attach_document
 
-    note = Notification.objects.get(line=shipped_line, kind="repair_tracking_sheet")
-    assert attach_document(note.pk)
+    note = Event.objects.get(object_id=str(shipped_line.pk), name="rma.repair_tracking_sheet")
+    assert event_attach_document.call(event_id=note.pk)
     note.refresh_from_db()
     assert note.attachment.read().startswith(b"%PDF")
 

@@ -55,8 +55,8 @@ def test_a_draft_keeps_incomplete_lines_and_submits_later(alice, dealer_a, make_
 
 def test_notice_documents_are_attached_by_the_renderer(service_center, dealer_a, make_unit, settings, tmp_path):
     pytest.importorskip("shouhou.rma.documents")
-    from shouhou.rma.models import Notification
-    from shouhou.rma.tasks import attach_document
+    from shouhou.notify.documents import event_attach_document
+    from shouhou.notify.models import Event
 
     settings.MEDIA_ROOT = tmp_path
     make_unit("SN-DOC-0001")
@@ -64,8 +64,8 @@ def test_notice_documents_are_attached_by_the_renderer(service_center, dealer_a,
                          submitted_at=datetime(2025, 9, 26, 10, tzinfo=TZ), **form("SN-DOC-0001"))
     line_apply(line=order.lines.get(), event="approve", actor=service_center, version=1,
                at=datetime(2025, 9, 26, 15, tzinfo=TZ))
-    note = Notification.objects.get(kind="return_authorisation")
-    assert attach_document(note.pk) is True
+    note = Event.objects.get(name="rma.return_authorisation")
+    assert event_attach_document(note) is True
     note.refresh_from_db()
     assert note.attachment.read(5) == b"%PDF-"
-    assert attach_document(note.pk) is False  # never twice
+    assert event_attach_document(note) is False  # never twice

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shouhou.rma.models import DeadlineRecord, Notification
+from shouhou.notify.models import Message
+from shouhou.rma.models import DeadlineRecord
 from shouhou.rma.services import line_apply, order_submit
 from shouhou.rma.sweep import deadlines_sweep_run
 
@@ -40,15 +41,19 @@ def test_the_dealer_is_reminded_on_the_due_day_only_once(approved_advance):
     assert deadlines_sweep_run(now=datetime(2026, 2, 25, 9, tzinfo=TZ)).reminders == 0
     assert deadlines_sweep_run(now=datetime(2026, 2, 26, 8, tzinfo=TZ)).reminders == 1
     assert deadlines_sweep_run(now=datetime(2026, 2, 26, 9, tzinfo=TZ)).reminders == 0
-    note = Notification.objects.get(kind="reminder")
-    assert note.dealer.code == "GX-A01" and "寄回故障件" in note.subject
+    note = Message.objects.get(event__name="deadline.dealer_reminder", transport="inbox")
+    assert note.dealer.code == "GX-A01" and note.event.data["kind"] == "faulty_return"
+    from shouhou.notify.render import render_message
+
+    assert "寄回" in render_message(note).text
 
 
 def test_an_unreturned_faulty_unit_is_escalated_to_the_dealer_and_managers_once(approved_advance, manager):
     first = deadlines_sweep_run(now=datetime(2026, 2, 27, 9, tzinfo=TZ))
     again = deadlines_sweep_run(now=datetime(2026, 2, 28, 9, tzinfo=TZ))
     assert (first.escalations, again.escalations) == (2, 0)
-    recipients = set(Notification.objects.filter(kind="escalation").values_list("dealer__code", "user__username"))
+    recipients = set(Message.objects.filter(event__name="deadline.dealer_overdue", transport="inbox")
+                     .values_list("dealer__code", "user__username"))
     assert recipients == {("GX-A01", None), (None, manager.username)}
     assert DeadlineRecord.objects.get(met_at__isnull=True).escalated_at is not None
 
@@ -57,7 +62,7 @@ def test_escalations_are_not_shown_to_the_dealer_portal_scope(approved_advance, 
     from shouhou.core.scoping import scoped
 
     deadlines_sweep_run(now=datetime(2026, 2, 27, 9, tzinfo=TZ))
-    assert all(n.dealer_id == alice.dealer_id for n in scoped(alice, Notification))
+    assert all(n.dealer_id == alice.dealer_id for n in scoped(alice, Message))
 
 
 def test_the_sweep_command_runs(approved_advance, capsys):

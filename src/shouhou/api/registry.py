@@ -19,10 +19,12 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shouhou.api.paging import page_field
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import Forbidden, Invalid, NotFound, ShouhouError
 from shouhou.registry import selectors, services
+from shouhou.registry.callers import CallerMatch, callers_for
 from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus
 from shouhou.registry.throttle import public_limited
 
@@ -164,7 +166,8 @@ class UnitFilters(Schema):
     region: str = ""
     status: str = ""
     made: str = ""
-    page: int = Field(default=1, ge=1)
+    # The upper bound keeps page × page_size a 64-bit offset (an overflow was a 500).
+    page: int = page_field()
     page_size: int = Field(default=50, ge=1, le=500)
 
 
@@ -218,6 +221,41 @@ class CustomerPatch(Schema):
     phone: str | None = None
     region_code: str | None = None
     dealer: str | None = None
+
+
+class CallerDealerOut(Schema):
+    code: str
+    name: str
+    contact: str
+    phone: str
+
+
+class CallerCustomerOut(Schema):
+    id: int
+    name: str
+    phone: str
+    dealer: str | None = Field(description="The customer's dealer code")
+
+
+class CallersOut(Schema):
+    dealers: list[CallerDealerOut]
+    customers: list[CallerCustomerOut]
+    units: list[str] = Field(description="Serials of the unit by serial and of the matched customers")
+    open_cases: list[str]
+    open_orders: list[int]
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "dealers": [{"code": "GX-NN01", "name": "南宁网维科技", "contact": "黄志强", "phone": "0771-5561234"}],
+        "customers": [{"id": 17, "name": "星际网咖（民族大道店）", "phone": "0771-5561234", "dealer": "GX-NN01"}],
+        "units": ["SND2002025010001"],
+        "open_cases": ["C2026-000123"],
+        "open_orders": [42],
+    }]}}
+
+
+class CallerQuery(Schema):
+    phone: str = Field(default="", description="Any written form: 0771-556 1234, (0771)5561234, +86 138 0013 8000")
+    serial: str = Field(default="", description="A unit's serial (case and spaces ignored)")
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -348,6 +386,27 @@ def plain_coverage_view(
     return unit_coverage_plain
 
 
+# --- callers ---------------------------------------------------------------------------------
+def callers_json(match: CallerMatch) -> dict[str, Any]:
+    return {
+        "dealers": [{"code": d.code, "name": d.name, "contact": d.contact, "phone": d.phone} for d in match.dealers],
+        "customers": [{"id": c.id, "name": c.name, "phone": c.phone, "dealer": c.dealer_code}
+                      for c in match.customers],
+        "units": [u.serial for u in match.units],
+        "open_cases": [str(item.key) for item in match.open_cases],
+        "open_orders": [int(item.key) for item in match.open_orders],
+    }
+
+
+@router.get("/callers", response={200: CallersOut, 404: ErrorOut, 422: ErrorOut},
+            summary="Who is calling: dealers, customers, units, open cases and orders by phone or serial (staff)")
+def callers(request: HttpRequest, query: Query[CallerQuery]) -> dict[str, Any]:
+    """Phones match in any written form (digits only, +86/0086/86 dropped for mobiles, area code kept,
+    extension ignored). 422 `caller_query_missing` without phone and serial, 422 `phone_invalid` for a
+    phone without digits; 404 for anyone but vendor staff, as the staff pages."""
+    return callers_json(callers_for(request.user, phone=query.phone, serial=query.serial))
+
+
 # --- product models -------------------------------------------------------------------------
 @router.get("/models", response=list[ProductModelOut], summary="Product models")
 def model_list(request: HttpRequest) -> list[ProductModel]:
@@ -460,9 +519,8 @@ def unit_update(request: HttpRequest, serial: str, payload: UnitPatch) -> dict[s
 # --- customers ------------------------------------------------------------------------------
 @router.get("/customers", response=list[CustomerOut], summary="Customers the caller may see")
 def customer_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
-    customers = scoped(request.user, Customer).select_related("dealer").order_by("name")
-    if q:
-        customers = customers.filter(name__icontains=q)
+    """`q` matches the name, the contact name or the phone in any written form."""
+    customers = selectors.customer_search(request.user, q).select_related("dealer").order_by("name")
     return [_customer_out(c) for c in customers[:500]]
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from shouhou.api.paging import page_field
 from shouhou.domain import rma
 from shouhou.domain.errors import Invalid
 from shouhou.registry.models import Dealer
@@ -117,7 +118,7 @@ class OrderFilters(Schema):
     overdue: bool | None = None
     dealer: str | None = Field(None, description="Dealer code (staff only).")
     model: str | None = Field(None, description="Product model code.")
-    page: int = 1
+    page: int = page_field()
     page_size: int = 50
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from shouhou.api import calendar as calendar_router
+from shouhou.api import cases as cases_router
 from shouhou.api import core as core_router
+from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
 from shouhou.api import rma as rma_router
 from shouhou.core.services import token_authenticate
@@ -45,14 +48,27 @@ def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Input that fails the schema gets the same body as every other 422 (`code`, `detail`), with
     pydantic's list of problems under `errors`: the operations document that shape for 422."""
-    body = {"code": Invalid.code, "detail": gettext("请求的数据不符合接口说明。"), "errors": exc.errors}
+    body = {"code": Invalid.code, "detail": _("请求的数据不符合接口说明。"), "errors": exc.errors}
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: the API's own JSON error, not Django's HTML 400."""
+    from django.conf import settings
+
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    body = {"code": "too_large", "detail": _("请求内容超过 %(limit)s MB 上限。") % {"limit": limit_mb},
+            "limit_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+    return api.create_response(request, body, status=413)
 
 
 api.add_router("", core_router.router)
 api.add_router("", registry_router.router)
 api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
+api.add_router("", faq_router.router)
+api.add_router("", cases_router.router)
 
 
 def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:

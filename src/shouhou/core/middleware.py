@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from shouhou.domain.errors import ShouhouError
 
@@ -32,6 +33,23 @@ class ShouhouErrorMiddleware:
             {"error": exception, "status": exception.status},
             status=exception.status,
         )
+
+
+class NulCharacterMiddleware:
+    """Refuse a query string carrying a NUL character: no text column can store or compare one
+    (PostgreSQL raises on it), so it is bad input, answered before any view runs: 400, or the
+    API's JSON 422."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            message = _("请求参数含有无效字符。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid", "detail": message}, status=422)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

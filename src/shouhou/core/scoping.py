@@ -46,5 +46,6 @@ def get_for(user: Any, queryset: models.QuerySet[M] | type[M], **lookup: Any) ->
     qs = scoped(user, queryset)
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    # OverflowError: an id past the 64-bit range (SQLite refuses to bind it) names no object either.
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound(_("没有找到该记录。")) from exc

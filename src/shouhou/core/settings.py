@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "shouhou.registry",
     "shouhou.workdays",
     "shouhou.rma",
+    "shouhou.faq",
+    "shouhou.cases",
+    "shouhou.mail",
+    "shouhou.notify",
     "shouhou.core.admin_site.ShouhouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shouhou.core.middleware.ChosenLanguageMiddleware",
+    "shouhou.core.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -233,6 +238,17 @@ def _email_settings(url: str) -> dict[str, object]:
 globals().update(_email_settings(env("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "售后服务 <service@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Inbound mail (docs/mail.md): the mailbox `shouhou mail fetch` reads, how often `serve` polls it,
+# the largest message taken, and other addresses of ours (comma-separated) whose mail is never answered.
+IMAP_URL = env("IMAP_URL")
+IMAP_POLL_SECONDS = envint("SHOUHOU_IMAP_POLL_SECONDS", 120)
+MAIL_MAX_BYTES = envint("SHOUHOU_MAIL_MAX_KB", 25 * 1024) * 1024
+MAIL_OWN_ADDRESSES = env("SHOUHOU_MAIL_OWN_ADDRESSES")
+# The outbox (shouhou.notify.sender): tries before a message is marked failed, the first retry's
+# delay (doubling each time, capped at 6 hours), and how long a claimed message stays with its sender.
+NOTIFY_MAX_TRIES = envint("SHOUHOU_NOTIFY_MAX_TRIES", 8)
+NOTIFY_RETRY_SECONDS = envint("SHOUHOU_NOTIFY_RETRY_SECONDS", 60)
+NOTIFY_LEASE_SECONDS = envint("SHOUHOU_NOTIFY_LEASE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("shouhou.registry.urls")),
     path("", include("shouhou.workdays.urls")),
     path("", include("shouhou.rma.urls")),
+    path("", include("shouhou.faq.urls")),
+    path("", include("shouhou.mail.urls")),
+    path("", include("shouhou.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,33 @@
-from django.contrib import admin
+from typing import Any
 
-from shouhou.registry.models import Customer, Dealer, DealerRegion, ProductModel, Unit
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from shouhou.domain.phones import phone_key
+from shouhou.registry.models import Customer, Dealer, DealerContact, DealerRegion, ProductModel, Unit
+
+
+class PhoneKeySearch(admin.ModelAdmin):
+    """The admin search also finds a phone written any other way (0771-5561234 = (0771)556 1234)."""
+
+    phone_key_fields: tuple[str, ...] = ("phone_key",)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any],
+                           search_term: str) -> tuple[QuerySet[Any], bool]:
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        may_have_duplicates = may_have_duplicates or any("__" in f for f in self.phone_key_fields)
+        key = phone_key(search_term)
+        if len(key) >= 5:
+            for field in self.phone_key_fields:
+                found |= queryset.filter(**{field: key})
+        return found, may_have_duplicates
+
+
+class DealerContactInline(admin.TabularInline):
+    model = DealerContact
+    extra = 1
+    fields = ("name", "role", "phone", "email", "qq")
 
 
 class DealerRegionInline(admin.TabularInline):
@@ -9,11 +36,12 @@ class DealerRegionInline(admin.TabularInline):
 
 
 @admin.register(Dealer)
-class DealerAdmin(admin.ModelAdmin):
+class DealerAdmin(PhoneKeySearch):
     list_display = ("code", "name", "contact_name", "phone", "email", "region_code", "active")
     list_filter = ("active",)
-    search_fields = ("code", "name", "contact_name", "phone", "mobile", "email")
-    inlines = [DealerRegionInline]
+    search_fields = ("code", "name", "contact_name", "phone", "mobile", "email", "contacts__name")
+    phone_key_fields = ("phone_key", "mobile_key", "contacts__phone_key")
+    inlines = [DealerRegionInline, DealerContactInline]
 
 
 @admin.register(ProductModel)
@@ -24,7 +52,7 @@ class ProductModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(PhoneKeySearch):
     list_display = ("name", "contact_name", "phone", "region_code", "dealer")
     list_filter = ("dealer",)
     search_fields = ("name", "contact_name", "phone")

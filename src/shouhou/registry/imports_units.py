@@ -578,8 +578,9 @@ def _write_rows(cur: Any, s: Staging, before_links: Callable[[], bool] = lambda:
             f"WHERE bad = 0 AND customer IS NOT NULL AND dealer_id IS NULL"
         )
         cur.execute(
-            "INSERT INTO registry_customer (name, contact_name, phone, region_code, dealer_id, created_at) "
-            f"SELECT n.customer, '', '', '', n.dealer_id, %s FROM (SELECT DISTINCT customer, dealer_id FROM {stg} "
+            # New customers have no phone yet, so their phone key is empty too.
+            "INSERT INTO registry_customer (name, contact_name, phone, phone_key, region_code, dealer_id, created_at) "
+            f"SELECT n.customer, '', '', '', '', n.dealer_id, %s FROM (SELECT DISTINCT customer, dealer_id FROM {stg} "
             f"WHERE bad = 0 AND customer IS NOT NULL) n WHERE NOT EXISTS (SELECT 1 FROM registry_customer c "
             f"WHERE c.name = n.customer AND COALESCE(c.dealer_id, 0) = COALESCE(n.dealer_id, 0))",
             [now],

@@ -7,6 +7,7 @@ Regions are not a table: codes are GB/T 2260 codes checked against the data ship
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import NotFound
+from shouhou.domain.phones import phone_key
 from shouhou.domain.regions import region as region_lookup
 
 code_validator = RegexValidator(
@@ -38,6 +40,42 @@ def validate_region_code(value: str) -> None:
 def normalize_serial(raw: str) -> str:
     """Serials are case-insensitive and typed or scanned with stray spaces: store them one way."""
     return "".join(raw.split()).upper()
+
+
+class PhoneKeyField(models.CharField):
+    """The match key (``shouhou.domain.phones.phone_key``) of the phone in field SOURCE, kept in step
+    on every save: services, imports (``update_or_create``, ``bulk_create``) and the admin all call
+    ``pre_save``, which fills it, as ``auto_now`` fills a date. Not editable; ``QuerySet.update`` and
+    ``bulk_update`` of the phone must name the key too (nothing in Shouhou writes phones that way)."""
+
+    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, value in (("max_length", 32), ("editable", False), ("blank", True), ("default", "")):
+            if kwargs.get(key, value) == value:
+                kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = phone_key(getattr(model_instance, self.source) or "")[: self.max_length]
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def phone_key_index(model: str, field: str) -> models.Index:
+    """The index serving callers_for (exact key) and the staff search (key prefix) on FIELD.
+    varchar_pattern_ops lets PostgreSQL use it for LIKE 'prefix%' under any collation; other
+    databases ignore the operator class. Rows without a phone are left out."""
+    return models.Index(fields=[field], name=f"{model}_{field}_idx", opclasses=["varchar_pattern_ops"],
+                        condition=~Q(**{field: ""}))
 
 
 class ProductModel(models.Model):
@@ -81,6 +119,8 @@ class Dealer(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=50, blank=True)
     mobile = models.CharField(_("手机"), max_length=50, blank=True)
+    phone_key = PhoneKeyField(_("电话（匹配用）"), source="phone")
+    mobile_key = PhoneKeyField(_("手机（匹配用）"), source="mobile")
     email = models.EmailField(_("邮箱"), blank=True)
     cc_emails = models.CharField(
         _("抄送邮箱"), max_length=500, blank=True, help_text=_("多个邮箱用逗号分隔；通知会同时发送到这些地址。")
@@ -99,9 +139,43 @@ class Dealer(models.Model):
         verbose_name = _("代理商")
         verbose_name_plural = _("代理商")
         ordering = ["code"]
+        indexes = [
+            # Used by callers_for (a call from the dealer's phone) and the staff dealer search.
+            phone_key_index("dealer", "phone_key"),
+            # Used by callers_for (a call from the dealer's mobile) and the staff dealer search.
+            phone_key_index("dealer", "mobile_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+class DealerContact(models.Model):
+    """A person at a dealer whom staff call or who calls the hotline (besides the dealer's main contact)."""
+
+    dealer = models.ForeignKey(Dealer, verbose_name=_("代理商"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("姓名"), max_length=100)
+    role = models.CharField(_("职务"), max_length=100, blank=True)
+    phone = models.CharField(_("电话"), max_length=50, blank=True)
+    phone_key = PhoneKeyField(_("电话（匹配用）"), source="phone")
+    email = models.EmailField(_("邮箱"), blank=True)
+    qq = models.CharField(_("QQ"), max_length=20, blank=True,
+                          validators=[RegexValidator(r"^[1-9][0-9]{4,11}$", _("QQ 号为 5–12 位数字。"))])
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    dealer_scope = "dealer"
+
+    class Meta:
+        verbose_name = _("代理商联系人")
+        verbose_name_plural = _("代理商联系人")
+        ordering = ["dealer_id", "name", "id"]
+        indexes = [
+            # Used by callers_for (a call from a dealer contact) and the staff dealer search.
+            phone_key_index("dealer_contact", "phone_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.dealer_id}）"
 
 
 class DealerRegion(models.Model):
@@ -129,6 +203,7 @@ class Customer(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=50, blank=True)
+    phone_key = PhoneKeyField(_("电话（匹配用）"), source="phone")
     region_code = models.CharField(_("地区"), max_length=6, blank=True, validators=[validate_region_code])
     # No index of its own: customer_dealer_name_idx (dealer, name) starts with it.
     dealer = models.ForeignKey(Dealer, verbose_name=_("代理商"), on_delete=models.PROTECT,
@@ -141,7 +216,11 @@ class Customer(models.Model):
         verbose_name = _("终端客户")
         verbose_name_plural = _("终端客户")
         ordering = ["name"]
-        indexes = [models.Index(fields=["dealer", "name"], name="customer_dealer_name_idx")]
+        indexes = [
+            models.Index(fields=["dealer", "name"], name="customer_dealer_name_idx"),
+            # Used by callers_for (a call from an end customer) and the staff customer search.
+            phone_key_index("customer", "phone_key"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import Invalid, NotFound
+from shouhou.domain.phones import phone_key
 from shouhou.domain.regions import RegionLevel
 from shouhou.domain.regions import cities as region_cities
 from shouhou.domain.regions import region as region_lookup
-from shouhou.registry.models import Dealer, DealerRegion, Unit, UnitStatus, normalize_serial
+from shouhou.registry.models import Customer, Dealer, DealerContact, DealerRegion, Unit, UnitStatus, normalize_serial
 
 # The search filters of the unit list, the labels PDF, the xlsx export and the API list.
 UNIT_FILTERS = ("q", "model", "dealer", "region", "status", "made")
@@ -66,6 +67,41 @@ def unit_search(user: Any, params: Mapping[str, str]) -> QuerySet[Unit]:
         except ValueError:
             qs = qs.none()
     return qs.order_by("serial")
+
+
+# Fewer digits than this are part of a name or code, not a phone number.
+PHONE_SEARCH_MIN_DIGITS = 4
+
+
+def _phone_q(field: str, text: str) -> Q:
+    """Rows whose phone key starts or ends with TEXT's key: a full number in any written form, its
+    beginning, or the local number without the area code (5561234 finds 0771-5561234)."""
+    key = phone_key(text)
+    if len(key) < PHONE_SEARCH_MIN_DIGITS:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__startswith": key}) | Q(**{f"{field}__endswith": key})
+
+
+def dealer_search(user: Any, q: str) -> QuerySet[Dealer]:
+    """Dealers USER may see whose code, name, contact name (main or any contact person) or phone
+    (any written form, main, mobile or a contact's) matches Q; all of them for an empty Q."""
+    qs = scoped(user, Dealer)
+    q = q.strip()
+    if not q:
+        return qs
+    contacts = DealerContact.objects.filter(Q(name__icontains=q) | _phone_q("phone_key", q))
+    return qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(contact_name__icontains=q)
+                     | _phone_q("phone_key", q) | _phone_q("mobile_key", q)
+                     | Q(pk__in=contacts.values("dealer_id")))
+
+
+def customer_search(user: Any, q: str) -> QuerySet[Customer]:
+    """Customers USER may see whose name, contact name or phone (any written form) matches Q."""
+    qs = scoped(user, Customer)
+    q = q.strip()
+    if not q:
+        return qs
+    return qs.filter(Q(name__icontains=q) | Q(contact_name__icontains=q) | _phone_q("phone_key", q))
 
 
 def unit_get(user: Any, serial: str) -> Unit:

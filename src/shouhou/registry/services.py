@@ -19,7 +19,16 @@ from shouhou.core.models import User
 from shouhou.core.services import audit_record
 from shouhou.domain.errors import Invalid, NotFound
 from shouhou.domain.regions import region as region_lookup
-from shouhou.registry.models import Customer, Dealer, DealerRegion, ProductModel, Unit, normalize_serial
+from shouhou.registry.models import (
+    Customer,
+    Dealer,
+    DealerContact,
+    DealerRegion,
+    PhoneKeyField,
+    ProductModel,
+    Unit,
+    normalize_serial,
+)
 
 PRODUCT_MODEL_FIELDS = frozenset({
     "code", "name", "category", "replacement_days", "warranty_months", "discontinued_on",
@@ -33,6 +42,7 @@ UNIT_FIELDS = frozenset({
     "region_code", "replacement_days", "warranty_months", "status",
 })
 CUSTOMER_FIELDS = frozenset({"name", "contact_name", "phone", "region_code", "dealer"})
+DEALER_CONTACT_FIELDS = frozenset({"name", "role", "phone", "email", "qq"})
 
 
 def _jsonable(value: Any) -> Any:
@@ -72,6 +82,14 @@ def _apply(obj: models.Model, changes: dict[str, Any], allowed: frozenset[str]) 
             diff[field] = [_jsonable(old), _jsonable(new)]
             setattr(obj, field, new)
     return diff
+
+
+def _update_fields(obj: models.Model, changed: Iterable[str]) -> list[str]:
+    """CHANGED plus the phone match keys computed from any of them: a save limited to
+    update_fields only runs pre_save for the fields it names."""
+    fields = list(changed)
+    keys = [f.name for f in obj._meta.concrete_fields if isinstance(f, PhoneKeyField) and f.source in fields]
+    return [*fields, *keys]
 
 
 def _check_region(code: str) -> None:
@@ -144,7 +162,7 @@ def dealer_update(*, actor: User | None, dealer: Dealer, region_codes: Iterable[
     diff = _apply(dealer, changes, DEALER_FIELDS)
     if diff:
         _validate(dealer)
-        dealer.save(update_fields=list(diff))
+        dealer.save(update_fields=_update_fields(dealer, diff))
     if region_codes is not None:
         wanted = _region_list(region_codes)
         current = list(dealer.regions.order_by("region_code").values_list("region_code", flat=True))
@@ -157,6 +175,40 @@ def dealer_update(*, actor: User | None, dealer: Dealer, region_codes: Iterable[
     if diff:
         audit_record(dealer, "dealer.updated", actor=actor, data={"changes": diff})
     return dealer
+
+
+# --- dealer contacts ------------------------------------------------------------------------
+@transaction.atomic
+def dealer_contact_create(*, actor: User | None, dealer: Dealer, name: str, **fields: Any) -> DealerContact:
+    """Add a contact person to DEALER. Raises Invalid for bad input (e.g. an empty name, a bad QQ)."""
+    contact = DealerContact(dealer=dealer, name=name.strip())
+    _apply(contact, fields, DEALER_CONTACT_FIELDS)
+    _validate(contact)
+    contact.save()
+    audit_record(dealer, "dealer.contact_added", actor=actor,
+                 data={"contact": contact.pk, "name": contact.name, "phone": contact.phone})
+    return contact
+
+
+@transaction.atomic
+def dealer_contact_update(*, actor: User | None, contact: DealerContact, **changes: Any) -> DealerContact:
+    """Change a dealer contact's name, role, phone, email or QQ. Raises Invalid."""
+    diff = _apply(contact, changes, DEALER_CONTACT_FIELDS)
+    if not diff:
+        return contact
+    _validate(contact)
+    contact.save(update_fields=_update_fields(contact, diff))
+    audit_record(contact.dealer, "dealer.contact_updated", actor=actor,
+                 data={"contact": contact.pk, "changes": diff})
+    return contact
+
+
+@transaction.atomic
+def dealer_contact_remove(*, actor: User | None, contact: DealerContact) -> None:
+    """Remove a contact person from its dealer."""
+    dealer, data = contact.dealer, {"contact": contact.pk, "name": contact.name, "phone": contact.phone}
+    contact.delete()
+    audit_record(dealer, "dealer.contact_removed", actor=actor, data=data)
 
 
 # --- customers ------------------------------------------------------------------------------
@@ -179,7 +231,7 @@ def customer_update(*, actor: User | None, customer: Customer, **changes: Any) -
         return customer
     _check_region(customer.region_code)
     _validate(customer)
-    customer.save(update_fields=list(diff))
+    customer.save(update_fields=_update_fields(customer, diff))
     audit_record(customer, "customer.updated", actor=actor, data={"changes": diff})
     return customer
 

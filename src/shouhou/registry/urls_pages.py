@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shouhou.registry import views, views_public
+from shouhou.registry import views, views_callers, views_public
 
 urlpatterns = [
     # Public, no login.
@@ -23,6 +23,7 @@ urlpatterns = [
     path("models/new/", views.model_create, name="model_create"),
     path("models/<str:code>/edit/", views.model_edit, name="model_edit"),
     path("models/<str:code>/", views.model_detail, name="model_detail"),
+    path("callers/panel", views_callers.caller_panel, name="caller_panel"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),

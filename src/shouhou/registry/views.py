@@ -159,9 +159,7 @@ def unit_edit(request: HttpRequest, serial: str) -> HttpResponse:
 @require_GET
 def dealer_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    dealers = Dealer.objects.annotate(unit_count=Count("units")).order_by("code")
-    if q:
-        dealers = dealers.filter(models.Q(code__icontains=q) | models.Q(name__icontains=q))
+    dealers = selectors.dealer_search(request.user, q).annotate(unit_count=Count("units")).order_by("code")
     page = Paginator(dealers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/dealer_list.html", {"page": page, "q": q})
 
@@ -176,6 +174,7 @@ def dealer_detail(request: HttpRequest, code: str) -> HttpResponse:
         "dealer": dealer, "regions": regions, "home": region_name(dealer.region_code),
         "counts": [(label, counts.get(value, 0), value) for value, label in UnitStatus.choices],
         "total": sum(counts.values()), "customers": dealer.customers.order_by("name")[:50],
+        "contacts": dealer.contacts.order_by("name", "pk"),
     })
 
 
@@ -249,9 +248,8 @@ def model_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    customers = Customer.objects.select_related("dealer").annotate(unit_count=Count("units")).order_by("name")
-    if q:
-        customers = customers.filter(name__icontains=q)
+    customers = (selectors.customer_search(request.user, q).select_related("dealer")
+                 .annotate(unit_count=Count("units")).order_by("name"))
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     for customer in page.object_list:
         customer.region_name = region_name(customer.region_code)

@@ -10,7 +10,9 @@ class RmaConfig(AppConfig):
         from shouhou.core import bootstrap
         from shouhou.core import dashboard as core_dashboard
         from shouhou.registry import history as unit_history
+        from shouhou.registry.callers import register_caller_provider
         from shouhou.rma import dashboard, demo, nav
+        from shouhou.rma.callers import open_orders
         from shouhou.rma.history import unit_lines
 
         # After the registry demo, which creates the units (apps are ready in INSTALLED_APPS order).
@@ -23,4 +25,9 @@ class RmaConfig(AppConfig):
 
             bootstrap.PERIODIC.append(bootstrap.Periodic("rma.deadlines_sweep", 15 * 60, deadlines_sweep.enqueue))
         unit_history.register(unit_lines)
+        register_caller_provider("open_orders", open_orders)
+        from shouhou.notify import documents as notify_documents
+        from shouhou.rma.documents import event_document
+
+        notify_documents.register("rma.orderline", event_document)
         core_dashboard.register(dashboard.panel)

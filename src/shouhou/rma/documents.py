@@ -62,6 +62,12 @@ def render(kind: str, line_or_order: OrderLine | ServiceOrder) -> bytes:
     raise ValueError(f"no document of kind {kind!r}")
 
 
+def event_document(event: Any) -> tuple[str, bytes]:
+    """The PDF of a notify event about a line (registered with `shouhou.notify.documents`)."""
+    line = OrderLine.objects.select_related("order", "order__dealer", "unit__product_model").get(pk=event.object_id)
+    return filename(event.document, line), render(event.document, line)
+
+
 def filename(kind: str, line_or_order: OrderLine | ServiceOrder) -> str:
     order = line_or_order.order if isinstance(line_or_order, OrderLine) else line_or_order
     ref = order.number or f"order-{order.pk}"

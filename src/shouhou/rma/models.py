@@ -5,8 +5,7 @@ The state machine lives in ``shouhou.domain.rma``; these models only persist it.
 transitions, guards and deadlines are never duplicated here. Everything that happens to a line
 is written by ``shouhou.rma.services`` (one transaction, one audit row each).
 
-The notification outbox (``Notification``) lives here too: every notice the RMA process sends
-is born here; the mail app sends unsent rows and the dealer portal lists them.
+Notices go to the outbox of `shouhou.notify` as events (see `rma.services._queue_notices`).
 """
 
 from __future__ import annotations
@@ -70,6 +69,9 @@ class LinePath(models.TextChoices):
 # Status groups, as InvenTree's ReturnOrderStatusGroups: queues and filters use these.
 OPEN_STATES: tuple[str, ...] = tuple(s.value for s in rma.State if s not in rma.FINAL_STATES)
 FINAL_STATES: tuple[str, ...] = tuple(s.value for s in rma.FINAL_STATES)
+
+# The partial unique index behind "one open service line per unit" (services map its violation).
+OPEN_LINE_PER_UNIT = "rma_line_one_open_per_unit"
 
 COVERAGE_CHOICES = [
     ("replacement", _("包换期内")),
@@ -217,6 +219,13 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(charge_amount__isnull=True) | Q(charge_amount__gte=Decimal("0")),
                                    name="rma_line_charge_not_negative"),
             models.CheckConstraint(condition=Q(version__gte=1), name="rma_line_version_positive"),
+            # One open service line per unit: two forms racing for one serial cannot both get in.
+            # Also serves the "already in progress" lookup of the service-form check.
+            models.UniqueConstraint(fields=["unit"], condition=Q(state__in=OPEN_STATES),
+                                    name=OPEN_LINE_PER_UNIT),
+            # A replacement unit replaces one unit, so it is shipped for one line only.
+            models.UniqueConstraint(fields=["replacement_unit"], condition=Q(replacement_unit__isnull=False),
+                                    name="rma_line_replacement_unit_once"),
         ]
         indexes = [
             # Used by the staff queues (filter by state, most urgent first) and the API list filter.
@@ -519,66 +528,3 @@ class RmaNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
-
-
-# --- outbox -----------------------------------------------------------------------------------------
-
-
-class NotificationKind(models.TextChoices):
-    RETURN_AUTHORISATION = "return_authorisation", _("同意返厂检测")
-    INFO_REQUEST = "info_request", _("补充资料")
-    REJECTION_NOTICE = "rejection_notice", _("拒绝通知")
-    CANCELLATION_NOTICE = "cancellation_notice", _("取消通知")
-    QUOTE = "quote", _("报价单")
-    SHIPMENT_NOTICE = "shipment_notice", _("发货通知")
-    REPAIR_TRACKING_SHEET = "repair_tracking_sheet", _("返修跟踪单")
-    BACK_CHARGE = "back_charge", _("追收费用通知")
-    REMINDER = "reminder", _("期限提醒")
-    ESCALATION = "escalation", _("逾期升级")
-
-
-class Notification(models.Model):
-    """One notice waiting to be sent (outbox). No sending here: the mail app sends unsent rows.
-
-    Addressed to a dealer (`dealer`, shown in its portal and mailed to its addresses) or to one
-    staff user (`user`, e.g. an escalation to a manager; `dealer` stays empty so the dealer
-    scoping layer never shows it to the dealer). `key` makes a notice idempotent (the sweep
-    uses ``reminder:<deadline id>``).
-    """
-
-    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind.choices)
-    dealer = models.ForeignKey("registry.Dealer", verbose_name=_("收件代理商"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="notifications")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE,
-                             null=True, blank=True, related_name="notifications")
-    subject = models.CharField(_("主题"), max_length=200)
-    body = models.TextField(_("正文"), blank=True)
-    order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="notifications")
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="notifications")
-    attachment = models.FileField(_("附件"), upload_to="rma/documents/%Y/%m/", blank=True, max_length=255)
-    key = models.CharField(max_length=100, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-
-    dealer_scope = "dealer"
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(dealer__isnull=False) | Q(user__isnull=False),
-                                   name="rma_notification_has_recipient"),
-        ]
-        indexes = [
-            # Used by the mail sender: unsent notices, oldest first.
-            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="rma_notification_unsent_idx"),
-            # Used by the dealer portal: a dealer's notices, newest first.
-            models.Index(fields=["dealer", "-created_at"], name="rma_notification_dealer_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return self.subject
-

@@ -1,7 +1,7 @@
 """Writes of the RMA process: submitting service forms and applying events to their lines.
 
-Every service runs in one transaction and writes one audit row; notices go to the outbox
-(`Notification`) in the same transaction, and PDFs are rendered after commit by a task.
+Every service runs in one transaction and writes one audit row; the step's effects are emitted
+to the outbox (`shouhou.notify`) in the same transaction, which renders and sends them.
 Transitions, guards and deadlines are the domain's (`shouhou.domain.rma`); this module only
 checks who may act, locks, persists and records.
 """
@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,15 +24,15 @@ from shouhou.core.models import User
 from shouhou.core.services import audit_record
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, ShouhouError
+from shouhou.notify.models import Event
+from shouhou.notify.services import emit
 from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial, unit_coverage
-from shouhou.rma import notices
 from shouhou.rma.models import (
     DRAFT,
     OPEN_STATES,
     Charge,
     DeadlineKind,
     DeadlineRecord,
-    Notification,
     OrderLine,
     OrderSource,
     Quote,
@@ -265,7 +265,7 @@ def order_submit(
             line.topology.save(_topology_name(item.topology), item.topology, save=False)
         elif item.unit.serial in old_topologies:
             line.topology = old_topologies[item.unit.serial]
-        line.save()
+        _line_insert(line, row=position)
         _deadline_open(line, started_at=at)
         created.append(line)
     audit_record(order, "order.submitted", actor=actor, data={
@@ -275,6 +275,24 @@ def order_submit(
                    "due": ln.due_at.isoformat() if ln.due_at else None} for ln in created],
     })
     return order
+
+
+def _line_insert(line: OrderLine, *, row: int) -> None:
+    """Insert a submitted line; a unit that got an open line meanwhile (a form submitted at the
+    same moment) is refused like the form check refuses it, by the database's guard."""
+    try:
+        with transaction.atomic():
+            line.save()
+    except IntegrityError:
+        other = (OrderLine.objects.filter(unit=line.unit_id, state__in=OPEN_STATES).exclude(order=line.order_id)
+                 .values_list("order__number", flat=True).first())
+        if other is None and not OrderLine.objects.filter(unit=line.unit_id, state__in=OPEN_STATES).exists():
+            raise
+        where = {"row": row, "serial": line.serial}
+        message = (_("第 %(row)s 行：序列号 %(serial)s 已在处理中（服务单 %(number)s）")
+                   % {**where, "number": other or _("待审核")})
+        raise Invalid(message, field=f"lines[{row}].serial", errors=[message],
+                      fields=[f"lines[{row}].serial"]) from None
 
 
 def _topology_name(upload: File) -> str:
@@ -481,7 +499,8 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         line.quotes.filter(status=QuoteStatus.SENT).update(
             status=QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED,
             choice=str(data["choice"]) if confirmed else "", scrap=bool(data.get("scrap", False)),
-            answered_at=at, answered_by=actor,
+            # A confirmation by mail from the dealer's own address has no user behind it.
+            answered_at=at, answered_by=actor if actor.pk else None,
         )
     elif event in (E.SHIP_TO_CENTRE, E.SHIP_REPLACEMENT, E.SHIP_REPAIRED, E.SHIP_BACK):
         kind = {E.SHIP_TO_CENTRE: ShipmentKind.FAULTY, E.SHIP_REPLACEMENT: ShipmentKind.REPLACEMENT,
@@ -508,25 +527,52 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
     return extra
 
 
-def _queue_notices(line: OrderLine, step: rma.Step) -> list[Notification]:
+def _local(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def line_notice_data(line: OrderLine) -> dict[str, Any]:
+    """What every notice about LINE carries: how to name it and where to open it."""
+    from django.urls import reverse
+
+    order = line.order
+    return {"number": order.number or "", "order_id": order.pk, "position": line.position, "serial": line.serial,
+            "due": _local(line.due_at), "dealer_due": _local(line.dealer_due_at),
+            "portal_url": reverse("portal_order", args=[order.pk]), "staff_url": reverse("rma_order", args=[order.pk])}
+
+
+def _document_url(name: str, line: OrderLine, kind: str) -> str:
+    from django.urls import reverse
+
+    return f"{reverse(name, args=[line.order_id, kind])}?line={line.pk}"
+
+
+def _queue_notices(line: OrderLine, step: rma.Step) -> list[Event]:
+    """Emit the step's effects as events (`rma.<effect>`); notify words and sends them."""
     created = []
     for effect in step.effects:
-        subject, body = notices.compose(str(effect), line=line, data=step.data)
-        note = Notification.objects.create(kind=str(effect), dealer_id=line.order.dealer_id, order=line.order,
-                                           line=line, subject=subject, body=body)
-        created.append(note)
-        if note.kind in DOCUMENT_KINDS:
-            transaction.on_commit(lambda pk=note.pk: _enqueue_document(pk))
+        kind = str(effect)
+        data = {**line_notice_data(line), **_jsonable(step.data), "advance": line.path == "advance_replacement",
+                "faulty_return_wd": rma_policy().faulty_return_wd}
+        if kind in DOCUMENT_KINDS:
+            data["portal_document_url"] = _document_url("portal_order_document", line, kind)
+            data["staff_document_url"] = _document_url("rma_order_document", line, kind)
+        event = emit(f"rma.{kind}", data=data, dealer=line.order.dealer, obj=line, thread=line.order.number or "",
+                     document=kind if kind in DOCUMENT_KINDS else "")
+        if event is not None:
+            created.append(event)
+            if event.document:
+                transaction.on_commit(lambda pk=event.pk: _enqueue_document(pk))
     return created
 
 
-def _enqueue_document(notification_id: int) -> None:
-    from shouhou.rma.tasks import notification_attach_document
+def _enqueue_document(event_id: int) -> None:
+    from shouhou.notify.tasks import event_attach_document
 
     try:
-        notification_attach_document.enqueue(notification_id=notification_id)
-    except Exception:  # the notice stands without its PDF; the sweep or staff can attach it later
-        log.exception("could not queue the document of notification %s", notification_id)
+        event_attach_document.enqueue(event_id=event_id)
+    except Exception:  # the sender renders it when it sends, and the order page renders on demand
+        log.exception("could not queue the document of event %s", event_id)
 
 
 @transaction.atomic
@@ -581,7 +627,7 @@ def line_apply(
         "dealer_due": locked.dealer_due_at.isoformat() if locked.dealer_due_at else None,
         "version": locked.version,
         "on_behalf_of_dealer": role == "staff" and step.event in rma.DEALER_EVENTS,
-        "notifications": [n.pk for n in notes],
+        "events": [n.pk for n in notes],
     })
     return locked
 

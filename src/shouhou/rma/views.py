@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhou.core.access import staff_required
-from shouhou.core.scoping import get_for, scoped
+from shouhou.core.scoping import get_for
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
+from shouhou.notify import selectors as notify_selectors
 from shouhou.registry.models import Dealer, ProductModel
 from shouhou.rma import documents, selectors_ui, services, services_forms, xlsx_form
 from shouhou.rma.forms import (
@@ -41,7 +42,6 @@ from shouhou.rma.models import (
     LineAttachment,
     LinePath,
     LineState,
-    Notification,
     OrderLine,
     OrderSource,
     ServiceOrder,
@@ -211,8 +211,7 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
                                    "charges"))
     rows = selectors_ui.line_rows(lines, role=role, now=now, cal=cal)
     history = {} if portal else selectors_ui.unit_history(order, lines)
-    docs = list(scoped(request.user, Notification).filter(order=order).exclude(attachment="")
-                .exclude(line__isnull=True).order_by("-created_at"))
+    docs = notify_selectors.documents_of("rma.orderline", [line.pk for line in lines])
     bound = bound or {}
     for row in rows:
         row.extra["forms"] = [
@@ -222,8 +221,8 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
         ]
         row.extra["history"] = history.get(row.line.unit_id, [])
         row.extra["damage"] = [DAMAGE_LABELS.get(d, d) for d in row.line.damage or ()]
-        row.extra["documents"] = [d for d in docs if d.line_id == row.line.pk]
-        row.extra["sheet"] = any(d.kind == "repair_tracking_sheet" for d in row.extra["documents"]) or (
+        row.extra["documents"] = [d for d in docs if d.object_id == str(row.line.pk)]
+        row.extra["sheet"] = any(d.document == "repair_tracking_sheet" for d in row.extra["documents"]) or (
             row.line.path in {p.value for p in rma.REPLACEMENT_PATHS} and row.line.fault_confirmed is not None)
     timeline = list(selectors_ui.order_timeline(request.user, order, lines))
     for row in rows:
@@ -321,10 +320,8 @@ def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if not line_id.isdigit():
             raise NotFound(_("没有找到该记录。"))
         target = line_get_for(request.user, order_id=pk, line_id=int(line_id))
-    stored = scoped(request.user, Notification).filter(order=order, kind=kind).exclude(attachment="")
-    if isinstance(target, OrderLine):
-        stored = stored.filter(line=target)
-    note = stored.order_by("-created_at").first()
+    line_ids = [target.pk] if isinstance(target, OrderLine) else list(order.lines.values_list("pk", flat=True))
+    note = next((e for e in notify_selectors.documents_of("rma.orderline", line_ids) if e.document == kind), None)
     name = documents.filename(kind, target)
     if note is not None:
         try:

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhou.core.access import role_required
 from shouhou.core.roles import Role
 from shouhou.core.scoping import scoped
+from shouhou.notify import selectors as notify_selectors
+from shouhou.notify import views as notify_views
 from shouhou.rma import selectors_ui, views
-from shouhou.rma.models import Notification, OrderLine, ServiceOrder
+from shouhou.rma.models import OrderLine, ServiceOrder
 from shouhou.rma.policy import work_calendar
 from shouhou.rma.selectors import order_get_for
 
@@ -36,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
     todo_lines = list(scoped(user, OrderLine).filter(state__in=selectors_ui.DEALER_MOVE_STATES)
                       .select_related("order").order_by(*selectors_ui.QUEUE_SORT))
     todo = selectors_ui.line_rows(todo_lines, role="dealer", now=now, cal=cal)
-    notices = list(scoped(user, Notification).select_related("order")[:5])
+    notices = notify_selectors.inbox_rows(list(notify_selectors.inbox_for(user).select_related("event")[:5]))
     return render(request, "portal/home.html", {"page": page, "todo": todo, "notices": notices})
 
 
@@ -88,9 +90,8 @@ def line_topology(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
 @dealer_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    notes = scoped(request.user, Notification).select_related("order", "line")
-    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/notifications.html", {"page": page})
+    """The dealer's inbox (shouhou.notify), rendered in the dealer's language."""
+    return notify_views.inbox_page(request, template="portal/notifications.html")
 
 
 @dealer_required

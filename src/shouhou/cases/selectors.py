@@ -1,0 +1,117 @@
+"""Reads of service cases, always through the dealer scoping layer.
+
+`case_view` is THE shape of a case for the API (DESIGN §6 CASE); `case_search` serves the
+staff list, "my cases", the triage queue, the portal and the API list.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from shouhou.cases.models import DONE_STATUSES, OPEN_STATUSES, TRIAGE_TYPES, Case
+from shouhou.cases.services import actor_of
+from shouhou.core.scoping import get_for, scoped
+from shouhou.domain import cases as domain
+from shouhou.domain.errors import Forbidden
+from shouhou.domain.phones import phone_key
+from shouhou.registry.models import normalize_serial
+
+PHONE_LIKE = re.compile(r"[\d\s+()-]{5,}")
+CASE_RELATED = ("owner", "first_responder", "dealer", "about_dealer", "product_model", "unit")
+
+
+def case_get_for(user: Any, pk: int) -> Case:
+    """One case USER may see; raises NotFound (another dealer's, or a complaint, for dealers)."""
+    return get_for(user, Case.objects.select_related(*CASE_RELATED, "related_case"), pk=pk)
+
+
+def case_search(
+    user: Any,
+    *,
+    status: str = "",
+    channel: str = "",
+    case_type: str = "",
+    owner: str = "",
+    overdue: bool = False,
+    q: str = "",
+    queue: str = "",
+    now: datetime,
+) -> QuerySet[Case]:
+    """Cases USER may see matching every filter, newest first.
+
+    `status` one status, "open" (the default when empty), "done" or "all"; `owner` a username
+    or "none"; `overdue` open cases past a target at NOW; `q` a case number, a phone (any
+    spelling), a serial or a reporter's name; `queue="triage"` faults and repair requests not
+    yet resolved. Unknown values match nothing.
+    """
+    qs = scoped(user, Case).select_related(*CASE_RELATED)
+    if status in ("", "open"):
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "done":
+        qs = qs.filter(status__in=DONE_STATUSES)
+    elif status != "all":
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if case_type:
+        qs = qs.filter(case_type=case_type)
+    if owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif owner:
+        qs = qs.filter(owner__username=owner)
+    if queue == "triage":
+        qs = qs.filter(case_type__in=TRIAGE_TYPES, status__in=OPEN_STATUSES)
+    if overdue:
+        qs = qs.filter(Q(status__in=OPEN_STATUSES) & (
+            Q(resolution_due__lt=now) | Q(first_responded_at__isnull=True, first_response_due__lt=now)))
+    q = q.strip()
+    if q:
+        match = Q(number__iexact=q) | Q(reporter_name__icontains=q) | Q(serial=normalize_serial(q))
+        if PHONE_LIKE.fullmatch(q):
+            match |= Q(reporter_phone_key=phone_key(q))
+        qs = qs.filter(match)
+    return qs.order_by("-opened_at", "-id")
+
+
+def allowed_events(case: Case, user: Any) -> list[str]:
+    """The events USER may apply to CASE now."""
+    try:
+        actor = actor_of(user)
+    except Forbidden:  # an account without a role may apply nothing
+        return []
+    return [e.value for e in domain.allowed_for(case.snapshot(), actor)]
+
+
+def _time(value: datetime | None, tz: Any) -> str | None:
+    return value.astimezone(tz).isoformat() if value else None
+
+
+def case_view(case: Case, *, user: Any, tz: Any) -> dict[str, Any]:
+    """DESIGN §6 CASE for USER (whose `allowed` it lists)."""
+    dealer = case.dealer
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "channel": case.channel,
+        "type": case.case_type,
+        "status": case.status,
+        "subject": case.subject,
+        "description": case.description,
+        "reporter": {"name": case.reporter_name, "phone": case.reporter_phone, "email": case.reporter_email,
+                     "qq": case.reporter_qq},
+        "serial": case.serial or None,
+        "dealer": {"code": dealer.code, "name": dealer.name, "phone": dealer.phone} if dealer else None,
+        "coverage": case.coverage or None,
+        "owner": case.owner.username if case.owner else None,
+        "first_responder": case.first_responder.username if case.first_responder else None,
+        "opened_at": _time(case.opened_at, tz),
+        "pickup_at": _time(case.pickup_at, tz),
+        "first_response_due": _time(case.first_response_due, tz),
+        "resolution_due": _time(case.resolution_due, tz),
+        "version": case.version,
+        "allowed": allowed_events(case, user),
+    }

@@ -1,0 +1,358 @@
+"""Writes of service cases: open, apply an event, attach a file, triage, diagnostics.
+
+Every service runs in one transaction and writes one audit row on the case (the case's
+timeline is its audit trail). Transitions and ownership rules are the domain's
+(`shouhou.domain.cases`); this module checks who acts, locks, persists and records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouhou.cases.models import (
+    AttachmentKind,
+    Case,
+    CaseAttachment,
+    CaseNumber,
+    CaseType,
+    Diagnostic,
+    DiagnosticKind,
+    TriageCheck,
+    TriageItem,
+    TriageResult,
+)
+from shouhou.cases.policy import case_targets, work_calendar
+from shouhou.core.models import User
+from shouhou.core.roles import Role
+from shouhou.core.services import audit_record
+from shouhou.domain import cases as domain
+from shouhou.domain.errors import Forbidden, Invalid, NotFound
+from shouhou.domain.phones import phone_key
+from shouhou.registry.models import Customer, Dealer, Unit, normalize_serial
+from shouhou.registry.selectors import coverage_or_none
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Content, not the name or the browser's word for it, decides what a file is.
+ATTACHMENT_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    qq: str = ""
+
+
+def actor_of(user: Any) -> domain.Actor:
+    """The domain's view of USER; raises Forbidden for an account that may not touch cases."""
+    if getattr(user, "dealer_id", None) is not None:
+        return domain.Actor(id=user.pk, dealer=True)
+    if getattr(user, "is_vendor_staff", False):
+        return domain.Actor(id=user.pk, manager=user.has_role(Role.MANAGER, Role.ADMIN))
+    raise Forbidden(_("您的账号没有处理服务案例的权限。"))
+
+
+def _allocate_number(at: datetime) -> str:
+    """The next case number of AT's year (calendar time zone), gap-free: the year's row stays
+    locked until commit, so concurrent openings queue for it."""
+    year = at.astimezone(work_calendar().tz).year
+    CaseNumber.objects.bulk_create([CaseNumber(year=year, last=0)], ignore_conflicts=True)
+    counter = CaseNumber.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"C{year}-{counter.last:06d}"
+
+
+def _check_reporter(reporter: Reporter) -> Reporter:
+    name, phone, email, qq = (reporter.name.strip(), reporter.phone.strip(), reporter.email.strip(),
+                              reporter.qq.strip())
+    if not (phone or email or qq):
+        raise Invalid(_("请至少填写报告人的电话、邮箱或 QQ 之一。"), field="reporter.phone")
+    if len(name) > 100 or len(phone) > 50:
+        raise Invalid(_("报告人姓名或电话过长。"), field="reporter.name")
+    if phone and not phone_key(phone):
+        raise Invalid(_("电话号码 %(phone)s 无效。") % {"phone": phone}, field="reporter.phone")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Invalid(_("邮箱 %(email)s 无效。") % {"email": email}, field="reporter.email") from None
+    if qq and not (qq.isdigit() and 5 <= len(qq) <= 12):
+        raise Invalid(_("QQ 号 %(qq)s 无效。") % {"qq": qq}, field="reporter.qq")
+    return Reporter(name, phone, email, qq)
+
+
+def _known_reporter(phone: str) -> tuple[Dealer | None, Customer | None]:
+    """The dealer or end customer whose phone is PHONE, when exactly one matches."""
+    key = phone_key(phone)
+    if not key:
+        return None, None
+    if len(key) < 7:
+        return None, None
+    tail = key[-7:]
+    dealers = [d for d in Dealer.objects.filter(Q(phone__contains=tail) | Q(mobile__contains=tail), active=True)[:20]
+               if key in (phone_key(d.phone), phone_key(d.mobile))][:2]
+    customers = list(Customer.objects.filter(phone__contains=tail)[:20])
+    customers = [c for c in customers if phone_key(c.phone) == key][:2]
+    return (dealers[0] if len(dealers) == 1 else None), (customers[0] if len(customers) == 1 else None)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    channel: str,
+    case_type: str,
+    subject: str,
+    description: str = "",
+    reporter: Reporter,
+    serial: str = "",
+    region: str = "",
+    opened_at: datetime | None = None,
+    about_dealer: Dealer | None = None,
+    related: Case | None = None,
+    accept: bool = False,
+    now: datetime | None = None,
+) -> Case:
+    """Open a case; returns it saved with its number and targets.
+
+    A dealer's user opens cases for its own dealer, about its own units only. `opened_at`
+    (staff only; not in the future) records when the contact really came in. With `accept`,
+    staff taking a call accept it at once and become its owner and first responder.
+
+    Raises Invalid (bad or missing fields, unknown serial or region), Forbidden (a dealer
+    setting `opened_at`, opening a complaint, or accepting).
+    """
+    now = now or timezone.now()
+    who = actor_of(actor)
+    if channel not in domain.Channel.__members__.values():
+        raise Invalid(_("未知渠道 %(channel)s。") % {"channel": channel}, field="channel")
+    if case_type not in domain.CaseType.__members__.values():
+        raise Invalid(_("未知类型 %(type)s。") % {"type": case_type}, field="type")
+    subject, description = subject.strip(), description.strip()
+    if not subject:
+        raise Invalid(_("请填写主题。"), field="subject")
+    if len(subject) > 200:
+        raise Invalid(_("主题不能超过 200 字。"), field="subject")
+    reporter = _check_reporter(reporter)
+    if who.dealer and (opened_at is not None or accept or case_type == CaseType.COMPLAINT):
+        raise Forbidden(_("代理商账号不能指定创建时间、直接受理或发起投诉。"))
+    opened_at = opened_at or now
+    if timezone.is_naive(opened_at):
+        raise Invalid(_("时间须带时区。"), field="opened_at")
+    if opened_at > now:
+        raise Invalid(_("创建时间不能晚于现在。"), field="opened_at")
+
+    unit = None
+    serial = normalize_serial(serial or "")
+    if serial:
+        unit = Unit.objects.select_related("product_model", "dealer", "replaces").filter(serial=serial).first()
+        if unit is None or (who.dealer and unit.dealer_id != actor.dealer_id):
+            raise Invalid(_("序列号 %(serial)s 不存在。") % {"serial": serial}, field="serial")
+    region = (region or "").strip()
+    if region:
+        from shouhou.domain.regions import region as region_lookup
+
+        region_lookup(region)  # raises NotFound for an unknown code
+    cal = work_calendar()
+    target = domain.targets(cal, opened_at, case_type, case_targets())
+    coverage = coverage_or_none(unit, opened_at.astimezone(cal.tz).date()) if unit else None
+    reporter_dealer, reporter_customer = _known_reporter(reporter.phone)
+    if case_type == CaseType.COMPLAINT:
+        dealer = None
+        about_dealer = about_dealer or (unit.dealer if unit else None)
+    else:
+        dealer = actor.dealer if who.dealer else (unit.dealer if unit else reporter_dealer)
+        about_dealer = None
+    case = Case(
+        number=_allocate_number(opened_at),
+        channel=channel, case_type=case_type, subject=subject, description=description,
+        reporter_name=reporter.name, reporter_phone=reporter.phone, reporter_phone_key=phone_key(reporter.phone),
+        reporter_email=reporter.email, reporter_qq=reporter.qq,
+        reporter_dealer=reporter_dealer or (actor.dealer if who.dealer else None),
+        reporter_customer=reporter_customer or (unit.customer if unit and unit.customer_id else None),
+        unit=unit, serial=serial, product_model=unit.product_model if unit else None,
+        dealer=dealer, about_dealer=about_dealer,
+        region_code=region or (unit.region_code if unit else ""),
+        coverage=coverage.status.value if coverage else "",
+        related_case=related, created_by=actor,
+        opened_at=opened_at, pickup_at=target.pickup_at, first_response_due=target.first_response_due,
+        resolution_due=target.resolution_due,
+    )
+    if accept:
+        case.status, case.owner, case.first_responder, case.first_responded_at = (
+            domain.Status.ACCEPTED, actor, actor, now)
+    case.save()
+    audit_record(case, "case.opened", actor=actor, data={
+        "number": case.number, "channel": channel, "type": case_type, "serial": serial,
+        "accepted": accept, "related": related.number if related else None,
+        "pickup_at": case.pickup_at.isoformat(),
+    })
+    return case
+
+
+def _staff_user(pk: object) -> User:
+    user = User.objects.filter(pk=pk, is_active=True, dealer__isnull=True).first() if isinstance(pk, int) else None
+    if user is None or not user.is_vendor_staff:
+        raise Invalid(_("接手人须为在职员工。"), field="to")
+    return user
+
+
+@transaction.atomic
+def case_apply(
+    *,
+    case: Case,
+    event: str,
+    actor: User,
+    version: int | None,
+    fields: Mapping[str, object] | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Apply EVENT with FIELDS to CASE as ACTOR; returns the saved case.
+
+    Raises NotFound (a case the actor may not see), StaleVersion, IllegalEvent (naming the
+    allowed events), Forbidden (e.g. a hand-over by someone who neither owns the case nor
+    manages), Invalid (bad fields).
+    """
+    now = now or timezone.now()
+    who = actor_of(actor)
+    locked = Case.objects.select_for_update().filter(pk=case.pk).first()
+    if locked is None or (who.dealer and locked.dealer_id != actor.dealer_id):
+        raise NotFound(_("没有找到该记录。"))
+    fields = dict(fields or {})
+    if event == domain.Event.HAND_OVER and "to" in fields:
+        fields["to"] = _staff_user(fields["to"]).pk
+    step = domain.apply(locked.snapshot(), event, actor=who, version=version, fields=fields)
+    changed = locked.apply(step)
+    if "first_responder" in step.changed and locked.first_responded_at is None:
+        locked.first_responded_at = now
+        changed.append("first_responded_at")
+    if step.event is domain.Event.RESOLVE:
+        locked.resolved_at = now
+        changed.append("resolved_at")
+    elif step.event is domain.Event.CLOSE:
+        locked.closed_at = now
+        changed.append("closed_at")
+    elif step.event is domain.Event.REOPEN:
+        locked.resolved_at = locked.closed_at = None
+        changed += ["resolved_at", "closed_at"]
+    locked.save(update_fields=changed)
+    data: dict[str, object] = {**step.data, "status": locked.status, "version": locked.version}
+    if step.event is domain.Event.HAND_OVER:
+        data["from"] = str(User.objects.get(pk=case.owner_id)) if case.owner_id else None
+        data["to_name"] = str(locked.owner)
+    audit_record(locked, f"case.{step.event.value}", actor=actor, data=data)
+    return locked
+
+
+def attachment_type(upload: File) -> str:
+    """The content type of UPLOAD by its first bytes; raises Invalid when too big or not a
+    PNG/JPEG/GIF image or a PDF."""
+    if upload.size is None or upload.size > MAX_ATTACHMENT_BYTES:
+        raise Invalid(_("附件不能超过 10 MB。"), field="file")
+    if upload.size == 0:
+        raise Invalid(_("附件是空文件。"), field="file")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    for magic, content_type in ATTACHMENT_MAGIC:
+        if head.startswith(magic):
+            return content_type
+    raise Invalid(_("附件须为 PNG、JPEG、GIF 图片或 PDF 文件。"), field="file")
+
+
+@transaction.atomic
+def case_attach(*, case: Case, actor: User, upload: File, kind: str) -> CaseAttachment:
+    """Attach a file to CASE. Raises Invalid for a bad kind or file (nothing is stored then)."""
+    actor_of(actor)
+    if kind not in AttachmentKind.values:
+        raise Invalid(_("未知附件类别。"), field="kind")
+    content_type = attachment_type(upload)
+    name = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:200]
+    attachment = CaseAttachment(case=case, kind=kind, name=name, content_type=content_type,
+                                size=upload.size or 0, uploaded_by=actor)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit_record(case, "case.attachment_added", actor=actor, data={
+        "attachment": attachment.pk, "name": name, "kind": kind, "content_type": content_type})
+    return attachment
+
+
+@transaction.atomic
+def case_triage(*, case: Case, actor: User, results: Mapping[str, tuple[str, str]],
+                now: datetime | None = None) -> list[TriageCheck]:
+    """Record the checklist: RESULTS maps items to (result, note). Raises Invalid for an unknown
+    item or result; only changed items are written and audited."""
+    now = now or timezone.now()
+    if actor_of(actor).dealer:
+        raise Forbidden(_("只有员工可以记录排查。"))
+    for item, (result, note) in results.items():
+        if item not in TriageItem.values:
+            raise Invalid(_("未知排查项 %(item)s。") % {"item": item}, field="item")
+        if result not in TriageResult.values:
+            raise Invalid(_("未知排查结果 %(result)s。") % {"result": result}, field=item)
+        if len(note) > 500:
+            raise Invalid(_("说明不能超过 500 字。"), field=item)
+    current = {t.item: t for t in TriageCheck.objects.select_for_update().filter(case=case)}
+    changes = {}
+    for item, (result, note) in results.items():
+        row = current.get(item) or TriageCheck(case=case, item=item)
+        if (row.result, row.note) == (result, note.strip()):
+            continue
+        row.result, row.note, row.checked_by, row.checked_at = result, note.strip(), actor, now
+        row.save()
+        current[item] = row
+        changes[item] = {"result": result, "note": note.strip()}
+    if changes:
+        audit_record(case, "case.triaged", actor=actor, data={"items": changes})
+    return [current[i] for i in TriageItem.values if i in current]
+
+
+@transaction.atomic
+def case_diagnostic(*, case: Case, actor: User, kind: str, text: str, now: datetime | None = None) -> Diagnostic:
+    """Record a hardware configuration seen, a data recovery run or a hardware check. Raises Invalid."""
+    if actor_of(actor).dealer:
+        raise Forbidden(_("只有员工可以记录诊断。"))
+    if kind not in DiagnosticKind.values:
+        raise Invalid(_("未知诊断类别。"), field="kind")
+    if not text.strip():
+        raise Invalid(_("请填写诊断记录。"), field="text")
+    record = Diagnostic.objects.create(case=case, kind=kind, text=text.strip(), recorded_by=actor,
+                                       recorded_at=now or timezone.now())
+    audit_record(case, "case.diagnostic", actor=actor, data={"kind": kind, "text": record.text})
+    return record
+
+
+def complaint_open(*, case: Case, actor: User, subject: str, description: str) -> Case:
+    """Open a complaint about the dealer of CASE, owned by ACTOR (vendor staff), linked to CASE.
+
+    Raises Forbidden for a dealer's user, Invalid when CASE has no dealer to complain about.
+    """
+    if actor_of(actor).dealer:
+        raise Forbidden(_("代理商账号不能发起投诉。"))
+    about = case.dealer or case.reporter_dealer
+    if about is None:
+        raise Invalid(_("此案例没有关联代理商，无法投诉。"), field="dealer")
+    return case_open(
+        actor=actor, channel=case.channel, case_type=CaseType.COMPLAINT, subject=subject, description=description,
+        reporter=Reporter(case.reporter_name, case.reporter_phone, case.reporter_email, case.reporter_qq),
+        serial=case.serial, region=case.region_code, about_dealer=about, related=case, accept=True,
+    )

@@ -1,0 +1,98 @@
+"""Messages rendered from templates, in the recipient's language, when they are sent or shown.
+
+An admin's `MessageTemplate` for (event, language) wins over the shipped file
+``notify/messages/<event>.<language>.html``; a language without either falls back to Chinese.
+Subject and plain text are rendered without HTML escaping; the HTML part escapes the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.template import Context, Template, TemplateDoesNotExist, engines
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
+from django.utils.html import linebreaks
+
+from shouhou.notify.models import DEFAULT_LANGUAGE, Event, Message, MessageTemplate
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def _engine() -> Any:
+    return engines["django"].engine  # type: ignore[attr-defined]
+
+
+def _file_part(event: str, language: str, part: str) -> Template | None:
+    try:
+        return get_template(f"notify/messages/{event}.{language}.html#{part}").template  # type: ignore[attr-defined]
+    except TemplateDoesNotExist:
+        return None
+
+
+def _parts(event: str, language: str) -> tuple[Template, Template, Template | None]:
+    stored = MessageTemplate.objects.filter(event=event, language=language).first()
+    if stored is not None:
+        engine = _engine()
+        html = engine.from_string(stored.html) if stored.html.strip() else None
+        return engine.from_string(stored.subject), engine.from_string(stored.text), html
+    subject, text = _file_part(event, language, "subject"), _file_part(event, language, "text")
+    if subject is None or text is None:
+        if language != DEFAULT_LANGUAGE:
+            return _parts(event, DEFAULT_LANGUAGE)
+        engine = _engine()
+        return engine.from_string(event), engine.from_string("{{ data }}"), None
+    return subject, text, _file_part(event, language, "html")
+
+
+def render_parts(*, event: str, language: str, context: dict[str, Any], thread: str = "",
+                 link: str = "") -> Rendered:
+    """Subject, plain text and HTML of EVENT in LANGUAGE with CONTEXT (the event's data)."""
+    subject_t, text_t, html_t = _parts(event, language)
+    ctx = {**context, "thread": thread, "link": link, "language": language}
+    with translation.override(language):
+        subject = " ".join(subject_t.render(Context(ctx, autoescape=False)).split())
+        if thread and thread not in subject:
+            subject = f"[{thread}] {subject}"
+        text = text_t.render(Context(ctx, autoescape=False)).strip()
+        body = html_t.render(Context(ctx)) if html_t is not None else linebreaks(text, autoescape=True)
+        html = render_to_string("notify/email.html", {"subject": subject, "body": body, "link": link,
+                                                      "language": language})
+    return Rendered(subject=subject[:300], text=text, html=html)
+
+
+def path_for(event: Event, message: Message) -> str:
+    """Where the recipient follows up: the portal for a dealer, the staff page for staff, else ""."""
+    data = event.data or {}
+    path = data.get("portal_url") if message.dealer_id is not None else data.get("staff_url")
+    return str(path or "")
+
+
+def link_for(event: Event, message: Message) -> str:
+    path = path_for(event, message)
+    return f"{settings.BASE_URL}{path}" if path else ""
+
+
+def render_message(message: Message) -> Rendered:
+    event = message.event
+    return render_parts(event=event.name, language=message.language, context=dict(event.data or {}),
+                        thread=event.thread, link=link_for(event, message))
+
+
+def preview(template: MessageTemplate, sample: dict[str, Any]) -> Rendered:
+    """What an admin's (unsaved) template looks like with an event's sample data."""
+    engine = _engine()
+    ctx = {**sample, "language": template.language}
+    with translation.override(template.language):
+        subject = engine.from_string(template.subject).render(Context(ctx, autoescape=False))
+        text = engine.from_string(template.text).render(Context(ctx, autoescape=False)).strip()
+        body = (engine.from_string(template.html).render(Context(ctx)) if template.html.strip()
+                else linebreaks(text, autoescape=True))
+    return Rendered(subject=" ".join(subject.split()), text=text, html=body)
