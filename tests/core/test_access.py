@@ -13,12 +13,15 @@ pytestmark = pytest.mark.django_db
 # Deliberately public: no login, no private data (warranty check, find-my-dealer, calendar).
 PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json", "/warranty/", "/dealers/find/",
           "/rma/status/"}
+PUBLIC |= {"/faq/", "/api/v1/faq/search"}  # published FAQ articles only
 PUBLIC |= {"/accounts/password/reset/", "/accounts/password/reset/sent/", "/accounts/password/reset/done/"}
 PUBLIC_PREFIXES = ("/api/v1/calendar/",)
 # Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).
 DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers",
                   "/units/", "/units/export.xlsx", "/units/labels.pdf", "/api/v1/units", "/api/v1/customers",
                   "/api/v1/service-orders"}
+DEALER_VISIBLE |= {"/api/v1/faq/articles"}  # published articles only for dealers
+DEALER_VISIBLE |= {"/api/v1/cases"}  # scoped to the dealer, complaints never shown
 DEALER_VISIBLE |= {"/notify/unread/", "/notify/inbox/read/", "/notify/preference/"}  # the user's own inbox
 DEALER_PREFIXES = ("/portal/",)  # the dealer portal: scoped to the dealer by every view
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere

@@ -15,7 +15,9 @@ from shouhou.api import cases as cases_router
 from shouhou.api import core as core_router
 from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
+from shouhou.api import reports as reports_router
 from shouhou.api import rma as rma_router
+from shouhou.core.errors import message
 from shouhou.core.services import token_authenticate
 from shouhou.domain.errors import Invalid, ShouhouError
 
@@ -41,15 +43,8 @@ api = NinjaAPI(
 
 @api.exception_handler(ShouhouError)
 def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
-
-
-@api.exception_handler(ValidationError)
-def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Input that fails the schema gets the same body as every other 422 (`code`, `detail`), with
-    pydantic's list of problems under `errors`: the operations document that shape for 422."""
-    body = {"code": Invalid.code, "detail": _("请求的数据不符合接口说明。"), "errors": exc.errors}
-    return api.create_response(request, body, status=422)
+    # `code` and the parameters stay as they are for programs; `detail` is for people.
+    return api.create_response(request, {**exc.as_dict(), "detail": message(exc)}, status=exc.status)
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -63,12 +58,21 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse
     return api.create_response(request, body, status=413)
 
 
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Input that fails the schema gets the same body as every other 422 (`code`, `detail`), with
+    pydantic's list of problems under `errors`: the operations document that shape for 422."""
+    body = {"code": Invalid.code, "detail": _("请求的数据不符合接口说明。"), "errors": exc.errors}
+    return api.create_response(request, body, status=422)
+
+
 api.add_router("", core_router.router)
 api.add_router("", registry_router.router)
 api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
 api.add_router("", faq_router.router)
 api.add_router("", cases_router.router)
+api.add_router("", reports_router.router)
 
 
 def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:

@@ -190,7 +190,8 @@ def user_configure(p: argparse.ArgumentParser) -> None:
     create = sub.add_parser("create", help="create a user with one role")
     create.add_argument("username")
     create.add_argument("--role", required=True,
-                        help="customer_service, support_engineer, service_center, manager, admin or dealer")
+                        help="customer_service, support_engineer, service_center, manager, admin, dealer "
+                             "or integration")
     create.add_argument("--dealer", help="dealer code (dealer role only)")
     create.add_argument("--email", default="")
     create.add_argument("--name", default="", help="display name, e.g. 张伟")

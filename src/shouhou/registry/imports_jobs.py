@@ -34,7 +34,7 @@ def import_job_create(*, kind: str, upload: UploadedFile, all_or_nothing: bool, 
             map_headers(kind, table.header)
         finally:
             table.close()
-    except UnusableInput:
+    except BaseException:  # unusable input, or anything else: no stored file without its job
         job.file.delete(save=False)
         raise
     with transaction.atomic():
