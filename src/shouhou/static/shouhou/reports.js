@@ -14,7 +14,7 @@
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { type: "scroll", top: 0 },
       grid: { left: 48, right: 16, top: 36, bottom: 56, containLabel: true },
-      xAxis: { type: "category", data: fig.categories, axisLabel: { interval: 0, rotate: fig.categories.length > 6 ? 30 : 0 } },
+      xAxis: { type: "category", data: fig.categories, axisLabel: { interval: 0, rotate: fig.categories.length > 4 ? 30 : 0 } },
       yAxis: { type: "value", axisLabel: { formatter: "{value}" + unit }, max: unit === "%" ? 100 : null, minInterval: unit ? 0 : 1 },
       series: fig.series.map((s) => ({
         name: s.name,
