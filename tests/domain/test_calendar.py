@@ -332,4 +332,4 @@ def test_working_days_past_the_last_representable_date_are_invalid_not_an_index_
     cal = china_calendar()
     with pytest.raises(_Invalid) as caught:
         cal.add_working_days(_date(9999, 12, 31), 5)
-    assert caught.value.as_dict()["code"] == "date_out_of_range"
+    assert caught.value.as_dict()["reason"] == "date_out_of_range"

@@ -185,3 +185,15 @@ def test_panel_explains_a_phone_without_digits(world, client_for, service_center
 
 def test_panel_is_not_for_dealers(world, client_for, alice):
     assert client_for(alice).get("/callers/panel", {"phone": "0771-5561234"}).status_code == 404
+
+
+def test_a_replacement_unit_keeps_its_originals_coverage(world, dealer_b, service_center):
+    from shouhou.registry.models import Unit
+
+    original = world["units"][1]  # shipped 2020-01-10: out of warranty
+    new = make_unit("SND2009", original.product_model, dealer=dealer_b, customer=world["cafe"],
+                    shipped_on=date(2025, 9, 1))
+    Unit.objects.filter(pk=new.pk).update(replaces=original)  # as the tests of the unit page do
+    match = callers_for(service_center, serial="SND2009", today=TODAY)
+    coverage = {u.serial: u.coverage.status.value for u in match.units}
+    assert coverage == {"SND2009": "out_of_warranty", "SND2001": "warranty", "SND2002": "out_of_warranty"}

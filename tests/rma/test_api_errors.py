@@ -117,8 +117,8 @@ def test_at_before_the_previous_step_gets_422(staff_api, order):
 
 def test_bad_fields_get_422_naming_the_field(staff_api, order):
     resp = staff_api.post(line_url(order, "reject"), {"version": 1})
-    assert resp.status_code == 422 and resp.json() == {"code": "invalid", "detail": "reason is required",
-                                                       "field": "reason"}
+    assert resp.status_code == 422 and resp.json() == {"code": "invalid", "reason": "required",
+                                                       "detail": "请填写原因。", "field": "reason"}
     assert staff_api.post(line_url(order, "approve"), {}).json()["field"] == "version"
     assert staff_api.post(line_url(order, "approve"), {"version": 1, "at": "yesterday"}).json()["field"] == "at"
 

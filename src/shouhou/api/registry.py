@@ -9,17 +9,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouhou.api.paging import page_field
+from shouhou.core.roles import Role
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import Forbidden, Invalid, NotFound, ShouhouError
@@ -27,6 +27,7 @@ from shouhou.registry import selectors, services
 from shouhou.registry.callers import CallerMatch, callers_for
 from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus
 from shouhou.registry.throttle import public_limited
+from shouhou.workdays import clock
 
 router = Router(tags=["registry"])
 _JSON = "application/json; charset=utf-8"
@@ -76,8 +77,8 @@ class ProductModelIn(Schema):
     code: str
     name: str
     category: str = ""
-    replacement_days: int = Field(ge=0)
-    warranty_months: int = Field(ge=0)
+    replacement_days: int = Field(ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int = Field(ge=0, le=cov.MAX_WARRANTY_MONTHS)
     discontinued_on: date | None = None
     replacement_terms: str = ""
     free_repair_scope: str = ""
@@ -87,8 +88,8 @@ class ProductModelIn(Schema):
 class ProductModelPatch(Schema):
     name: str | None = None
     category: str | None = None
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     discontinued_on: date | None = None
     replacement_terms: str | None = None
     free_repair_scope: str | None = None
@@ -180,8 +181,8 @@ class UnitIn(Schema):
     dealer: str | None = None
     customer: int | None = None
     region_code: str = ""
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     status: UnitStatus = UnitStatus.IN_STOCK
 
 
@@ -193,8 +194,8 @@ class UnitPatch(Schema):
     dealer: str | None = None
     customer: int | None = None
     region_code: str | None = None
-    replacement_days: int | None = Field(default=None, ge=0)
-    warranty_months: int | None = Field(default=None, ge=0)
+    replacement_days: int | None = Field(default=None, ge=0, le=cov.MAX_REPLACEMENT_DAYS)
+    warranty_months: int | None = Field(default=None, ge=0, le=cov.MAX_WARRANTY_MONTHS)
     status: UnitStatus | None = None
 
 
@@ -256,6 +257,54 @@ class CallersOut(Schema):
 class CallerQuery(Schema):
     phone: str = Field(default="", description="Any written form: 0771-556 1234, (0771)5561234, +86 138 0013 8000")
     serial: str = Field(default="", description="A unit's serial (case and spaces ignored)")
+
+
+class AddedOut(Schema):
+    path: str
+    value: Any
+
+
+class ChangedOut(Schema):
+    path: str
+    old: Any
+    new: Any
+
+
+class ChangesOut(Schema):
+    added: list[AddedOut]
+    removed: list[AddedOut]
+    changed: list[ChangedOut]
+
+
+class SnapshotOut(Schema):
+    id: int
+    serial: str
+    taken_at: datetime
+    received_at: datetime
+    source: str | None = Field(description="Username of the integration that pushed it")
+    config: dict[str, Any]
+    previous_taken_at: datetime | None
+    changes: ChangesOut | None = Field(description="Since the previous snapshot; null for the first")
+
+
+class SnapshotList(Schema):
+    serial: str
+    results: list[SnapshotOut]
+
+
+_SNAPSHOT_EXAMPLE = {
+    "taken_at": "2026-02-10T09:30:00+08:00",
+    "config": {"cpu": {"model": "Xeon E5-2680 v4", "cores": 14}, "memory_gb": 128,
+               "disks": [{"slot": 0, "model": "ST4000NM"}, {"slot": 1, "model": "ST8000NM"}],
+               "nics": ["X540-T2"], "bios": "2.1.7", "raid": {"level": 10}},
+}
+
+
+class SnapshotIn(Schema):
+    taken_at: datetime | None = Field(default=None, description="When the platform read it (default now)")
+    config: Any = Field(description="The platform's hardware configuration: a JSON object")
+
+    model_config = {"json_schema_extra": {"examples": [_SNAPSHOT_EXAMPLE]}}
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -338,7 +387,7 @@ def _coverage_json(found: selectors.CoverageLookup) -> bytes:
 def _coverage(request: HttpRequest, serial: str, on: date | None) -> HttpResponse:
     if public_limited(request):
         raise RateLimited(_("请求过于频繁，请稍后再试。"))
-    found = selectors.coverage_lookup(serial, on or timezone.localdate())
+    found = selectors.coverage_lookup(serial, on or clock.today())
     return HttpResponse(_coverage_json(found), content_type=_JSON)
 
 
@@ -405,6 +454,45 @@ def callers(request: HttpRequest, query: Query[CallerQuery]) -> dict[str, Any]:
     extension ignored). 422 `caller_query_missing` without phone and serial, 422 `phone_invalid` for a
     phone without digits; 404 for anyone but vendor staff, as the staff pages."""
     return callers_json(callers_for(request.user, phone=query.phone, serial=query.serial))
+
+
+# --- snapshots -------------------------------------------------------------------------------
+def _snapshot_out(entry: selectors.SnapshotEntry, serial: str) -> dict[str, Any]:
+    snapshot = entry.snapshot
+    local = clock.localtime  # times as in the service-order API: Asia/Shanghai with its offset
+    return {"id": snapshot.pk, "serial": serial, "taken_at": local(snapshot.taken_at),
+            "received_at": local(snapshot.received_at),
+            "source": snapshot.source.username if snapshot.source_id else None, "config": snapshot.config,
+            "previous_taken_at": local(entry.previous_taken_at) if entry.previous_taken_at else None,
+            "changes": entry.changes.as_dict() if entry.changes is not None else None}
+
+
+@router.post("/units/{serial}/snapshots",
+             response={201: SnapshotOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+             summary="Push a unit's hardware configuration (integration token)")
+def unit_snapshot_create(request: HttpRequest, serial: str, payload: SnapshotIn) -> Status:
+    """For tokens of users with the `integration` role (e.g. the cloud-management platform; admins
+    too). The body's `config` must be a JSON object (422 `snapshot_invalid`) of at most 64 KiB
+    (413 `snapshot_too_large`); the same unit and `taken_at` twice is 409 `snapshot_exists`.
+    The answer carries what changed since the previous snapshot."""
+    if not request.user.has_role(Role.INTEGRATION):  # type: ignore[union-attr]
+        raise Forbidden(_("只有系统集成账号可以上传配置快照。"))
+    if len(request.body) > services.SNAPSHOT_MAX_BYTES + 4096:
+        raise services.SnapshotTooLarge(_("配置快照过大（上限 %(max)s 字节）。") % {"max": services.SNAPSHOT_MAX_BYTES},
+                                        limit=services.SNAPSHOT_MAX_BYTES)
+    unit = Unit.objects.filter(serial=selectors.normalize_serial(serial)).first()
+    if unit is None:
+        raise NotFound(_("没有找到该序列号的设备。"))
+    snapshot = services.unit_snapshot_record(actor=request.user, unit=unit,  # type: ignore[arg-type]
+                                             config=payload.config, taken_at=payload.taken_at)
+    return Status(201, _snapshot_out(selectors.snapshot_entry(snapshot), unit.serial))
+
+
+@router.get("/units/{serial}/snapshots", response={200: SnapshotList, 404: ErrorOut},
+            summary="A unit's hardware snapshots, newest first, each with what changed; 404 for another dealer's")
+def unit_snapshot_list(request: HttpRequest, serial: str, limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
+    unit, entries = selectors.unit_snapshots(request.user, serial, limit=limit)
+    return {"serial": unit.serial, "results": [_snapshot_out(e, unit.serial) for e in entries]}
 
 
 # --- product models -------------------------------------------------------------------------
@@ -477,7 +565,7 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilters]) -> dict[str, An
     qs = selectors.unit_search(request.user, params).select_related("replaces")
     count = qs.count()
     units = list(qs[(page - 1) * size: page * size])
-    coverage = selectors.coverage_today_map(units, timezone.localdate())
+    coverage = selectors.coverage_today_map(units, clock.today())
     return {"count": count, "page": page, "page_size": size,
             "results": [_unit_out(u, coverage[u.pk]) for u in units]}
 
@@ -498,13 +586,13 @@ def _unit_fields(data: dict[str, Any]) -> dict[str, Any]:
 def unit_create(request: HttpRequest, payload: UnitIn) -> Status:
     _require_staff(request)
     unit = services.unit_create(actor=request.user, **_unit_fields(payload.dict()))  # type: ignore[arg-type]
-    return Status(201, _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate())))
+    return Status(201, _unit_out(unit, selectors.coverage_or_none(unit, clock.today())))
 
 
 @router.get("/units/{serial}", response=UnitOut, summary="One unit; 404 for another dealer's")
 def unit_get(request: HttpRequest, serial: str) -> dict[str, Any]:
     unit = selectors.unit_get(request.user, serial)
-    return _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+    return _unit_out(unit, selectors.coverage_or_none(unit, clock.today()))
 
 
 @router.patch("/units/{serial}", response=UnitOut, summary="Change a unit (staff)")
@@ -513,7 +601,7 @@ def unit_update(request: HttpRequest, serial: str, payload: UnitPatch) -> dict[s
     _require_staff(request)
     unit = services.unit_update(actor=request.user, unit=unit,  # type: ignore[arg-type]
                                 **_unit_fields(payload.dict(exclude_unset=True)))
-    return _unit_out(unit, selectors.coverage_or_none(unit, timezone.localdate()))
+    return _unit_out(unit, selectors.coverage_or_none(unit, clock.today()))
 
 
 # --- customers ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from shouhou.api import calendar as calendar_router
@@ -16,8 +17,9 @@ from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
 from shouhou.api import reports as reports_router
 from shouhou.api import rma as rma_router
+from shouhou.core.errors import message
 from shouhou.core.services import token_authenticate
-from shouhou.domain.errors import ShouhouError
+from shouhou.domain.errors import Invalid, ShouhouError
 
 
 class BearerToken(HttpBearer):
@@ -41,7 +43,8 @@ api = NinjaAPI(
 
 @api.exception_handler(ShouhouError)
 def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    # `code` and the parameters stay as they are for programs; `detail` is for people.
+    return api.create_response(request, {**exc.as_dict(), "detail": message(exc)}, status=exc.status)
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -53,6 +56,14 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse
     body = {"code": "too_large", "detail": _("请求内容超过 %(limit)s MB 上限。") % {"limit": limit_mb},
             "limit_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
     return api.create_response(request, body, status=413)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Input that fails the schema gets the same body as every other 422 (`code`, `detail`), with
+    pydantic's list of problems under `errors`: the operations document that shape for 422."""
+    body = {"code": Invalid.code, "detail": _("请求的数据不符合接口说明。"), "errors": exc.errors}
+    return api.create_response(request, body, status=422)
 
 
 api.add_router("", core_router.router)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from shouhou.core.errors import message
 from shouhou.domain.errors import ShouhouError
 
 
@@ -30,7 +31,7 @@ class ShouhouErrorMiddleware:
         return render(
             request,
             "core/error.html",
-            {"error": exception, "status": exception.status},
+            {"error": message(exception), "status": exception.status},
             status=exception.status,
         )
 

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shouhou.core.middleware.ChosenLanguageMiddleware",
     "shouhou.core.middleware.NulCharacterMiddleware",
+    "shouhou.workdays.clock.CalendarTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -130,6 +131,8 @@ else:
 
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING this long under a worker on another host is taken as lost (core/task_recovery.py).
+TASK_STALE_HOURS = envint("SHOUHOU_TASK_STALE_HOURS", 6)
 
 # --- Auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("shouhou.registry.urls")),
     path("", include("shouhou.workdays.urls")),
     path("", include("shouhou.rma.urls")),
+    path("", include("shouhou.cases.urls")),
     path("", include("shouhou.faq.urls")),
     path("", include("shouhou.mail.urls")),
     path("", include("shouhou.notify.urls")),

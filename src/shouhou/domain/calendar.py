@@ -338,7 +338,7 @@ class WorkCalendar:
             i = bisect_right(table, o) + n - 1 if n else bisect_left(table, o)
             if i >= len(table):  # the answer lies after date.max: there is no such day
                 raise Invalid(f"{n} working days after {day.isoformat()} is later than {date.max.isoformat()}",
-                              code="date_out_of_range", working_days=n)
+                              reason="date_out_of_range", working_days=n)
         return date.fromordinal(table[i])
 
     def working_days_between(self, start: date, end: date) -> int:

@@ -64,6 +64,12 @@ def add_months(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, last_day))
 
 
+# Bounds of the periods: far past any vendor's terms, and near enough that every end date of a
+# unit shipped in this millennium stays a real date (a billion days broke every page of the unit).
+MAX_REPLACEMENT_DAYS = 3660  # ten years
+MAX_WARRANTY_MONTHS = 240  # twenty years
+
+
 @dataclass(frozen=True, slots=True)
 class Terms:
     """A product model's coverage terms: replacement period R in days, warranty W in months.
@@ -78,12 +84,14 @@ class Terms:
 
     def __post_init__(self) -> None:
         days, months = self.replacement_days, self.warranty_months
-        if type(days) is int and type(months) is int and days >= 0 and months >= 0:
+        if (type(days) is int and type(months) is int and 0 <= days <= MAX_REPLACEMENT_DAYS
+                and 0 <= months <= MAX_WARRANTY_MONTHS):
             return  # the usual case, checked without the loop below (the public API's hot path)
-        for name in ("replacement_days", "warranty_months"):
+        for name, most in (("replacement_days", MAX_REPLACEMENT_DAYS), ("warranty_months", MAX_WARRANTY_MONTHS)):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise Invalid(f"{name} must be a whole number of 0 or more", field=name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+                raise Invalid(f"{name} must be a whole number from 0 to {most}", reason="out_of_range",
+                              field=name, max=most)
 
     def with_overrides(
         self, *, replacement_days: int | None = None, warranty_months: int | None = None

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 
 class ShouhouError(Exception):
+    """An error with a stable machine-readable `code` (its class: invalid, not_found, …), a finer
+    `reason` (required, too_long, out_of_range, …) and its parameters (`extra`).
+
+    The message is English, for logs and developers; what users read is composed at the edge
+    from `reason` and `extra` in their language (`shouhou.core.errors.message`).
+    """
+
     status: int = 400
     code: str = "error"
 
-    def __init__(self, message: str = "", **extra: object) -> None:
+    def __init__(self, message: str = "", *, reason: str | None = None, **extra: object) -> None:
         super().__init__(message)
+        self.reason = reason or self.code
         self.extra = extra
 
     def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "detail": str(self), **self.extra}
+        return {"code": self.code, "reason": self.reason, "detail": str(self), **self.extra}
 
 
 class Invalid(ShouhouError):
@@ -44,8 +52,8 @@ class IllegalEvent(ShouhouError):
     status = 409
     code = "illegal_event"
 
-    def __init__(self, message: str, *, allowed: list[str] | tuple[str, ...]) -> None:
-        super().__init__(message, allowed=sorted(allowed))
+    def __init__(self, message: str, *, allowed: list[str] | tuple[str, ...], **extra: object) -> None:
+        super().__init__(message, allowed=sorted(allowed), **extra)
         self.allowed = sorted(allowed)
 
 

@@ -7,12 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from shouhou.core.sheets import xlsx_row
 from shouhou.domain.errors import NotFound
 from shouhou.domain.regions import region as region_lookup
 from shouhou.registry.models import Unit, UnitStatus
 from shouhou.registry.selectors import coverage_today_map
+from shouhou.workdays import clock
 
 HEADERS = ["序列号", "型号", "代理商", "销售地区", "发货日期", "售出日期", "状态", "今日保修"]
 CHUNK = 2000
@@ -39,7 +40,7 @@ def units_export_xlsx(queryset: QuerySet[Unit], *, day: date | None = None) -> P
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    day = day or timezone.localdate()
+    day = day or clock.today()
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("设备")
     ws.column_dimensions["A"].width = 24
@@ -59,11 +60,11 @@ def units_export_xlsx(queryset: QuerySet[Unit], *, day: date | None = None) -> P
         coverage = coverage_today_map(chunk, day)
         for u in chunk:
             c = coverage.get(u.pk)
-            ws.append([
+            ws.append(xlsx_row(ws, [
                 u.serial, u.product_model.code, u.dealer.name if u.dealer else "",
                 _region_name(u.region_code, regions), u.shipped_on, u.sold_on, str(statuses.get(u.status, u.status)),
                 c.label if c else "未起保",
-            ])
+            ]))
         chunk.clear()
 
     for unit in qs.iterator(chunk_size=CHUNK):

@@ -174,8 +174,17 @@ def check_zip(path: Path, name: str) -> None:
             f"文件 {name} 不是有效的 xlsx 文件（压缩包已损坏）",
             f"{name} is not a valid xlsx file (the zip archive is damaged)",
         ) from exc
+    names = [i.filename for i in infos]
+    if len(set(names)) != len(names):
+        # A workbook never repeats a part; which copy a reader takes is undefined.
+        raise UnusableInput(
+            f"文件 {name} 不是有效的 xlsx 文件（压缩包内有重名的部分）",
+            f"{name} is not a valid xlsx file (the zip archive repeats a member name)",
+        )
     total = sum(i.file_size for i in infos)
-    worst = max(((i.file_size / max(i.compress_size, 1)), i) for i in infos) if infos else (0, None)
+    # By the ratio alone: two members with one ratio must not fall back to comparing ZipInfos.
+    worst = max(((i.file_size / max(i.compress_size, 1), i) for i in infos), key=lambda pair: pair[0],
+                default=(0, None))
     bomb = total > MAX_XLSX_UNCOMPRESSED or any(
         i.file_size > RATIO_CHECK_ABOVE and i.file_size / max(i.compress_size, 1) > MAX_XLSX_RATIO for i in infos
     )

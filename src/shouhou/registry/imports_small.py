@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from shouhou.domain import coverage as cov
 from shouhou.registry.imports import (
     ERROR_CAP,
     ImportResult,
@@ -125,12 +126,12 @@ def _model_values(row: dict[str, Any], reject: Any) -> dict[str, Any] | None:
     name = _text(row, "name")
     ok = _name_ok(name, reject)
     values["name"] = name
-    for col in ("replacement_days", "warranty_months"):
+    for col, most in (("replacement_days", cov.MAX_REPLACEMENT_DAYS), ("warranty_months", cov.MAX_WARRANTY_MONTHS)):
         text = _text(row, col)
         if not text:
             reject(col, "required")
             ok = False
-        elif not text.isdigit() or int(text) > 100_000:
+        elif not text.isdigit() or int(text) > most:
             reject(col, "not_integer", text[:100])
             ok = False
         else:

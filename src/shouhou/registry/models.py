@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -85,9 +86,11 @@ class ProductModel(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     category = models.CharField(_("类别"), max_length=100, blank=True)
     replacement_days = models.PositiveIntegerField(
-        _("包换期（天）"), help_text=_("自保修起始日起可免费换新的天数；0 表示不提供包换。")
+        _("包换期（天）"), help_text=_("自保修起始日起可免费换新的天数；0 表示不提供包换。"),
+        validators=[MaxValueValidator(cov.MAX_REPLACEMENT_DAYS)],
     )
-    warranty_months = models.PositiveIntegerField(_("保修期（月）"), help_text=_("自保修起始日起的保修月数。"))
+    warranty_months = models.PositiveIntegerField(_("保修期（月）"), help_text=_("自保修起始日起的保修月数。"),
+                                                  validators=[MaxValueValidator(cov.MAX_WARRANTY_MONTHS)])
     discontinued_on = models.DateField(
         _("停产日期"), null=True, blank=True,
         help_text=_("停产后过保产品不再保证维修（可尽力维修或婉拒）。"),
@@ -102,6 +105,13 @@ class ProductModel(models.Model):
         verbose_name = _("产品型号")
         verbose_name_plural = _("产品型号")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replacement_days__lte=cov.MAX_REPLACEMENT_DAYS,
+                            warranty_months__lte=cov.MAX_WARRANTY_MONTHS),
+                name="product_model_periods_bounded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -253,9 +263,11 @@ class Unit(models.Model):
                                  related_name="units", null=True, blank=True)
     region_code = models.CharField(_("销售地区"), max_length=6, blank=True, validators=[validate_region_code])
     replacement_days = models.PositiveIntegerField(_("包换期（天）覆盖"), null=True, blank=True,
-                                                   help_text=_("留空则使用型号的包换期。"))
+                                                   help_text=_("留空则使用型号的包换期。"),
+                                                   validators=[MaxValueValidator(cov.MAX_REPLACEMENT_DAYS)])
     warranty_months = models.PositiveIntegerField(_("保修期（月）覆盖"), null=True, blank=True,
-                                                  help_text=_("留空则使用型号的保修期。"))
+                                                  help_text=_("留空则使用型号的保修期。"),
+                                                  validators=[MaxValueValidator(cov.MAX_WARRANTY_MONTHS)])
     replaces = models.OneToOneField("self", verbose_name=_("替换的原机"), on_delete=models.PROTECT,
                                     related_name="replaced_by", null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=UnitStatus.choices, default=UnitStatus.IN_STOCK)
@@ -276,6 +288,11 @@ class Unit(models.Model):
             ),
             models.CheckConstraint(condition=Q(serial=Upper("serial")), name="unit_serial_normalized"),
             models.CheckConstraint(condition=~Q(replaces=F("pk")), name="unit_not_replacing_itself"),
+            models.CheckConstraint(
+                condition=(Q(replacement_days__isnull=True) | Q(replacement_days__lte=cov.MAX_REPLACEMENT_DAYS))
+                & (Q(warranty_months__isnull=True) | Q(warranty_months__lte=cov.MAX_WARRANTY_MONTHS)),
+                name="unit_periods_bounded",
+            ),
         ]
         indexes = [
             # Used by a dealer's unit list and the dealer-scoped search.
@@ -302,6 +319,34 @@ class Unit(models.Model):
     @property
     def dates(self) -> cov.UnitDates:
         return cov.UnitDates(self.shipped_on, self.sold_on)
+
+
+class UnitSnapshot(models.Model):
+    """A unit's hardware configuration as the cloud-management platform reported it at TAKEN_AT."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("设备"), on_delete=models.CASCADE, related_name="snapshots",
+                             db_index=False)
+    taken_at = models.DateTimeField(_("采集时间"))
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    config = models.JSONField(_("硬件配置"))
+    source = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("来源"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+
+    dealer_scope = "unit__dealer"
+
+    class Meta:
+        verbose_name = _("配置快照")
+        verbose_name_plural = _("配置快照")
+        ordering = ["unit_id", "-taken_at"]
+        constraints = [
+            # One snapshot per unit and moment: a retried push is refused, not stored twice. Its index
+            # serves the unit page and the snapshots API (a unit's snapshots, newest first).
+            models.UniqueConstraint(fields=["unit", "taken_at"], name="unit_snapshot_unique_time",
+                                    violation_error_message=_("该设备在这一时间已有配置快照。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} @ {self.taken_at:%Y-%m-%d %H:%M}"
 
 
 def unit_coverage(unit: Unit, day: date) -> cov.Coverage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -13,7 +14,6 @@ from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -28,6 +28,7 @@ from shouhou.registry.forms import CustomerForm, DealerForm, ProductModelForm, U
 from shouhou.registry.history import unit_history
 from shouhou.registry.labels import FORMATS, MAX_LABELS, labels_pdf
 from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus
+from shouhou.workdays import clock
 
 PAGE_SIZE = 50
 any_role = role_required(*Role.values)
@@ -53,7 +54,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     params = _filters(request)
     page = Paginator(selectors.unit_search(request.user, params), PAGE_SIZE).get_page(request.GET.get("page"))
     units = list(page.object_list)
-    coverage = selectors.coverage_today_map(units, timezone.localdate())
+    coverage = selectors.coverage_today_map(units, clock.today())
     rows = [{"unit": u, "coverage": coverage[u.pk], "region": region_name(u.region_code)} for u in units]
     staff = request.user.is_vendor_staff  # type: ignore[union-attr]
     return render(request, "registry/unit_list.html", {
@@ -68,7 +69,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit_detail(request: HttpRequest, serial: str) -> HttpResponse:
     unit = selectors.unit_get(request.user, serial)
-    today = timezone.localdate()
+    today = clock.today()
     before, after = selectors.replacement_chain(unit)
     events = scoped(request.user, AuditEvent).filter(
         object_type=Unit._meta.label_lower, object_id=str(unit.pk)
@@ -78,7 +79,28 @@ def unit_detail(request: HttpRequest, serial: str) -> HttpResponse:
         "terms": unit.terms, "region": region_name(unit.region_code), "before": before, "after": after,
         "events": events, "staff": request.user.is_vendor_staff,  # type: ignore[union-attr]
         "history": unit_history(request.user, unit),
+        "snapshot": _latest_snapshot(unit),
     })
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _latest_snapshot(unit: Unit) -> dict[str, Any] | None:
+    """The unit's latest hardware snapshot for its page: top-level items and the changes, as text."""
+    entries = selectors.unit_snapshot_history(unit, limit=1)
+    if not entries:
+        return None
+    entry = entries[0]
+    changes = entry.changes
+    return {
+        "entry": entry,
+        "rows": [(key, _shown(value)) for key, value in entry.snapshot.config.items()],
+        "added": [(c.where, _shown(c.new)) for c in changes.added] if changes else [],
+        "removed": [(c.where, _shown(c.old)) for c in changes.removed] if changes else [],
+        "changed": [(c.where, _shown(c.old), _shown(c.new)) for c in changes.changed] if changes else [],
+    }
 
 
 @staff_required

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from datetime import datetime
 
 from django import forms
 from django.conf import settings
@@ -24,6 +23,7 @@ from shouhou.registry.imports_jobs import import_job_create
 from shouhou.registry.imports_report import write_report
 from shouhou.registry.models_import import ImportJob, ImportKind
 from shouhou.registry.selectors import UNIT_FILTERS, unit_search
+from shouhou.workdays import clock
 
 importers = role_required(Role.SERVICE_CENTER, Role.MANAGER, Role.ADMIN)
 
@@ -113,6 +113,6 @@ def unit_export_xlsx(request: HttpRequest) -> FileResponse:
     fh = path.open("rb")
     with contextlib.suppress(OSError):
         os.unlink(path)  # the open handle keeps the data until the response is sent
-    name = f"units-{datetime.now():%Y%m%d-%H%M}.xlsx"
+    name = f"units-{clock.now():%Y%m%d-%H%M}.xlsx"
     return FileResponse(fh, as_attachment=True, filename=name,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

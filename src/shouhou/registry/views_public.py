@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shouhou.domain.errors import NotFound
@@ -21,6 +20,7 @@ from shouhou.domain.regions import cities, provinces
 from shouhou.domain.regions import region as region_lookup
 from shouhou.registry import selectors
 from shouhou.registry.models import Dealer, Unit, normalize_serial
+from shouhou.workdays import clock
 
 View = Callable[..., HttpResponse]
 
@@ -47,7 +47,7 @@ def _base_context() -> dict[str, Any]:
 
 
 def _unit_context(unit: Unit) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = clock.today()
     return {
         "unit": unit,
         "model": unit.product_model,

@@ -11,7 +11,7 @@ class RmaConfig(AppConfig):
         from shouhou.core import dashboard as core_dashboard
         from shouhou.registry import history as unit_history
         from shouhou.registry.callers import register_caller_provider
-        from shouhou.rma import dashboard, demo, nav
+        from shouhou.rma import dashboard, demo, errors, nav
         from shouhou.rma.callers import open_orders
         from shouhou.rma.history import unit_lines
 
@@ -19,6 +19,7 @@ class RmaConfig(AppConfig):
         if demo.load_demo not in bootstrap.DEMO_STEPS:
             bootstrap.DEMO_STEPS.append(demo.load_demo)
         nav.register_nav()
+        errors.register()
         # `shouhou serve` sweeps deadlines every 15 minutes; production runs `shouhou rma sweep` from cron.
         if not any(job.name == "rma.deadlines_sweep" for job in bootstrap.PERIODIC):
             from shouhou.rma.tasks import deadlines_sweep

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from shouhou.workdays import clock
+
 TZ = ZoneInfo("Asia/Shanghai")
 SPARE = object()  # placeholder: the next in-stock unit
 PORTAL_DEALER = "GX-NN01"  # the dealer of the `dealer.nn` demo login: it gets the dealer's to-dos
@@ -190,7 +192,7 @@ class _Demo:
         self.pool, self.staff, self.out = pool, staff, out
         self.cal = work_calendar()
         self.now = timezone.now()
-        self.today = timezone.localtime(self.now, TZ).date()
+        self.today = clock.localtime(self.now).date()
         self.dealer_users = {u.dealer_id: u for u in User.objects.filter(is_active=True, dealer__isnull=False)
                              .order_by("-id")}
         self.count = 0

@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from shouhou.core.env import env
 from shouhou.core.pdf_fonts import cjk_font, draw_text, text_width
 from shouhou.rma.models import LinePath, OrderLine, ServiceOrder
+from shouhou.workdays import clock
 
 KINDS = ("repair_tracking_sheet", "return_authorisation", "quote")
 TITLES = {"repair_tracking_sheet": "返修跟踪单", "return_authorisation": "同意返厂检测通知", "quote": "维修报价单"}
@@ -80,7 +81,7 @@ def filename(kind: str, line_or_order: OrderLine | ServiceOrder) -> str:
 
 
 def _when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return timezone.localtime(value).strftime(fmt) if value else "—"
+    return clock.localtime(value).strftime(fmt) if value else "—"
 
 
 class _Page:

@@ -17,7 +17,7 @@ from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial
 from shouhou.rma.models import LinePath
 from shouhou.rma.services import topology_kind
 
-MAX_LINES = 50
+MAX_LINES = 50  # = services.MAX_FORM_LINES
 BLANK_LINES = 3
 
 EVENT_LABELS: dict[str, Any] = {

@@ -18,6 +18,7 @@ from shouhou.domain import rma
 from shouhou.domain.calendar import WorkCalendar
 from shouhou.rma.models import DRAFT, OPEN_STATES, OrderLine, ServiceOrder
 from shouhou.rma.policy import work_calendar
+from shouhou.workdays import clock
 
 
 def viewer_role(user: Any) -> str:
@@ -27,7 +28,7 @@ def viewer_role(user: Any) -> str:
 
 def order_get_for(user: Any, pk: int) -> ServiceOrder:
     """One order USER may see, with its lines; raises NotFound (also for another dealer's)."""
-    qs = ServiceOrder.objects.select_related("dealer").prefetch_related(
+    qs = ServiceOrder.objects.select_related("dealer", "case").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("position")))
     return get_for(user, qs, pk=pk)
 
@@ -112,7 +113,7 @@ class LineView:
 
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 in Asia/Shanghai with its offset: 2025-10-11T18:30:00+08:00."""
-    return timezone.localtime(value).isoformat() if value is not None else None
+    return clock.localtime(value).isoformat() if value is not None else None
 
 
 def provisional(cal: WorkCalendar, line: OrderLine) -> bool:

@@ -15,12 +15,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouhou.cases.models import Case, CaseType
 from shouhou.core.models import User
+from shouhou.core.scoping import scoped
 from shouhou.core.services import audit_record
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, ShouhouError
@@ -45,10 +49,13 @@ from shouhou.rma.models import (
     ShipmentKind,
 )
 from shouhou.rma.policy import rma_policy, work_calendar
+from shouhou.workdays import clock
 
 log = logging.getLogger(__name__)
 
 MAX_TOPOLOGY_BYTES = 10 * 1024 * 1024
+# Units on one service form, whichever way it comes in (the web form's formset has as many rows).
+MAX_FORM_LINES = 50
 # Content, not the name or the browser's word for it, decides what a file is.
 TOPOLOGY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"%PDF-", "pdf"))
 
@@ -105,6 +112,7 @@ def _check_form(
     return_address: str,
     lines: Sequence[Mapping[str, Any]],
     reported_on: Any,
+    contact_email: str = "",
     topology_required: bool,
     order: ServiceOrder | None,
     stored_topologies: frozenset[str] = frozenset(),
@@ -123,8 +131,23 @@ def _check_form(
         missing("contact.phone", _("缺少联系电话"))
     if not return_address.strip():
         missing("return_address", _("缺少回寄地址"))
+    if contact_email.strip():
+        try:
+            validate_email(contact_email.strip())
+        except ValidationError:
+            missing("contact.email", _("联系邮箱格式不正确"))
+    for field, value, column in (("contact.name", contact_name, "contact_name"),
+                                 ("contact.phone", contact_phone, "contact_phone"),
+                                 ("contact.email", contact_email, "contact_email")):
+        longest = ServiceOrder._meta.get_field(column).max_length
+        if longest is not None and len(value.strip()) > longest:
+            missing(field, _("%(label)s 不能超过 %(max)s 个字符")
+                    % {"label": ServiceOrder._meta.get_field(column).verbose_name, "max": longest})
     if not lines:
         missing("lines", _("至少填写一台设备"))
+    elif len(lines) > MAX_FORM_LINES:
+        missing("lines", _("一张服务单最多 %(max)s 台设备") % {"max": MAX_FORM_LINES})
+        lines = []
 
     serials = [normalize_serial(str(raw.get("serial") or getattr(raw.get("unit"), "serial", "") or ""))
                for raw in lines]
@@ -231,13 +254,16 @@ def order_submit(
     if draft is not None and (draft.dealer_id != dealer.pk or not draft.is_draft):
         raise Invalid(_("该草稿已提交或不属于此代理商。"), field="draft")
     at = _aware_past(submitted_at, now=now, field="submitted_at") if submitted_at else now
+    case = _case_of(case_number, actor=actor, dealer=dealer)
+    if case is not None and reported_at is None:
+        reported_at = case.opened_at  # the fault was first reported when the case was opened
     reported = _aware_past(reported_at, now=now, field="reported_at") if reported_at else at
     cal = work_calendar()
     # A draft's lines keep the diagrams uploaded with it, by serial.
     old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology} if draft else {}
     checked = _check_form(
         dealer=dealer, contact_name=contact_name, contact_phone=contact_phone, return_address=return_address,
-        lines=lines, reported_on=timezone.localtime(reported, cal.tz).date(),
+        contact_email=contact_email, lines=lines, reported_on=cal.local(reported).date(),
         topology_required=topology_required, order=draft, stored_topologies=frozenset(old_topologies),
     )
     order = draft or ServiceOrder(dealer=dealer)
@@ -245,7 +271,7 @@ def order_submit(
     order.contact_phone = contact_phone.strip()
     order.contact_email = contact_email.strip()
     order.return_address = return_address.strip()
-    order.case_number = case_number.strip()
+    order.case = case
     order.reported_at = reported
     order.submitted_at = at
     order.submitted_by = actor
@@ -270,11 +296,22 @@ def order_submit(
         created.append(line)
     audit_record(order, "order.submitted", actor=actor, data={
         "submitted_at": at.isoformat(), "reported_at": reported.isoformat(), "source": str(source),
-        "case": order.case_number, "on_behalf_of_dealer": role == "staff",
+        "case": case.number if case else None, "on_behalf_of_dealer": role == "staff",
         "lines": [{"id": ln.pk, "serial": ln.serial, "coverage": ln.coverage, "advance": ln.advance_requested,
                    "due": ln.due_at.isoformat() if ln.due_at else None} for ln in created],
     })
     return order
+
+
+def _case_of(number: str, *, actor: User, dealer: Dealer) -> Case | None:
+    """The case NUMBER names, as ACTOR may see it and about DEALER's unit; raises Invalid otherwise."""
+    number = number.strip().upper()
+    if not number:
+        return None
+    case = scoped(actor, Case).filter(number=number).exclude(case_type=CaseType.COMPLAINT).first()
+    if case is None or case.dealer_id not in (None, dealer.pk):
+        raise Invalid(_("服务案例 %(number)s 不存在。") % {"number": number}, field="case")
+    return case
 
 
 def _line_insert(line: OrderLine, *, row: int) -> None:
@@ -411,7 +448,7 @@ def _deadlines_follow(line: OrderLine, *, at: datetime) -> None:
 
 def _allocate_number(order: ServiceOrder, *, at: datetime) -> str:
     """The next RMA number of the approval's year, gap-free: the year's row is locked until commit."""
-    year = timezone.localtime(at).year
+    year = clock.localtime(at).year
     RmaNumber.objects.bulk_create([RmaNumber(year=year, last=0)], ignore_conflicts=True)
     counter = RmaNumber.objects.select_for_update().get(year=year)
     counter.last += 1
@@ -438,7 +475,7 @@ def _ship_replacement_unit(line: OrderLine, serial: str, *, at: datetime) -> Uni
     replacement.customer_id = original.customer_id
     replacement.region_code = original.region_code
     if replacement.shipped_on is None:
-        replacement.shipped_on = timezone.localtime(at).date()
+        replacement.shipped_on = clock.localtime(at).date()
     replacement.save(update_fields=["replaces", "status", "dealer", "customer", "region_code", "shipped_on",
                                     "updated_at"])
     original.status = UnitStatus.REPLACED
@@ -528,7 +565,7 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
 
 
 def _local(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return clock.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def line_notice_data(line: OrderLine) -> dict[str, Any]:

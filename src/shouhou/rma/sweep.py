@@ -26,6 +26,7 @@ from shouhou.core.roles import Role
 from shouhou.notify.services import emit
 from shouhou.rma.models import DeadlineRecord
 from shouhou.rma.services import line_notice_data
+from shouhou.workdays import clock
 
 BATCH = 500
 
@@ -51,7 +52,7 @@ def _owner(record: DeadlineRecord) -> User | None:
 def _notify(record: DeadlineRecord, name: str, *, users: list[User]) -> int:
     line = record.line
     data = {**line_notice_data(line), "kind": record.kind, "kind_label": str(record.get_kind_display()),
-            "due": timezone.localtime(record.due_at).strftime("%Y-%m-%d %H:%M")}
+            "due": clock.localtime(record.due_at).strftime("%Y-%m-%d %H:%M")}
     event = emit(name, data=data, dealer=line.order.dealer, obj=line, thread=line.order.number or "",
                  users=users, key=f"{name}:{record.pk}")
     return 0 if event is None else event.messages.filter(transport="inbox").count()
@@ -60,7 +61,7 @@ def _notify(record: DeadlineRecord, name: str, *, users: list[User]) -> int:
 def deadlines_sweep_run(*, now: datetime | None = None) -> SweepResult:
     """Send the reminders and escalations that are due at NOW (default: the clock)."""
     now = now or timezone.now()
-    today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_start = clock.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tomorrow = today_start + timedelta(days=1)
     result = SweepResult()
     service_center: list[User] | None = None

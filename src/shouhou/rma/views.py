@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhou.core.access import staff_required
+from shouhou.core.errors import message as error_message
 from shouhou.core.scoping import get_for
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
@@ -95,7 +96,7 @@ def _kept_topology(order: ServiceOrder | None) -> dict[str, Any]:
 
 
 def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: ServiceOrder | None, portal: bool,
-                    case_number: str = "") -> HttpResponse:
+                    case_number: str = "", line: dict[str, str] | None = None) -> HttpResponse:
     """The service form: GET shows it (a draft's values, or the dealer's details); POST with
     `action=draft` saves a draft, anything else submits. Errors are listed per line."""
     staff = not portal
@@ -123,7 +124,7 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
                                                           lines=lines, source=source, **header)
                         messages.success(request, _("草稿已保存。"))
                 except Invalid as exc:
-                    errors = list(exc.extra.get("errors") or [str(exc)])
+                    errors = list(exc.extra.get("errors") or [error_message(exc)])
                 else:
                     name = "portal_order" if portal else "rma_order"
                     return redirect(reverse(name, args=[order.pk]))
@@ -135,7 +136,7 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
         if draft is not None:
             form = OrderForm(initial={"contact_name": draft.contact_name, "contact_phone": draft.contact_phone,
                                       "contact_email": draft.contact_email, "return_address": draft.return_address,
-                                      "case_number": draft.case_number}, staff=False)
+                                      "case_number": draft.case.number if draft.case else ""}, staff=False)
             initial = [{"serial": ln.serial, "fault": ln.fault, "advance_requested": ln.advance_requested,
                         "advance_reason": ln.advance_reason} for ln in draft.lines.all()]
             formset = line_formset(initial=initial)
@@ -146,7 +147,7 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
                                 "contact_phone": dealer.phone or dealer.mobile, "contact_email": dealer.email,
                                 "return_address": dealer.address})
             form = OrderForm(initial=initial, staff=staff)
-            formset = line_formset()
+            formset = line_formset(initial=[line] if line else None)
     return render(request, "rma/order_form.html", {
         "form": form, "formset": formset, "errors": errors, "dealer": dealer, "draft": draft, "portal": portal,
         "kept": _kept_topology(draft),
@@ -174,8 +175,10 @@ def order_new(request: HttpRequest) -> HttpResponse:
     dealer = Dealer.objects.filter(code=code).first() if code else None
     if code and dealer is None:
         raise NotFound(_("没有找到代理商 %(code)s。") % {"code": code})
+    # "Open service form from this case" carries the case's unit and findings in (cases app).
+    line = {k: request.GET[k].strip() for k in ("serial", "fault") if request.GET.get(k, "").strip()}
     return order_form_page(request, dealer=dealer, draft=None, portal=False,
-                           case_number=request.GET.get("case", "").strip()[:32])
+                           case_number=request.GET.get("case", "").strip()[:32], line=line or None)
 
 
 @staff_required
@@ -282,7 +285,7 @@ def apply_event(request: HttpRequest, pk: int, line_id: int, event: str, *, port
                 "state": line.get_state_display(), "event": event_label(event)}
             return conflict(request, message=message, allowed=allowed, back=back)
         except Invalid as exc:
-            problem = str(exc)
+            problem = error_message(exc)
         else:
             messages.success(request, _("已完成：%(event)s。") % {"event": event_label(event)})
             return redirect(back)
@@ -409,7 +412,7 @@ def receive_line(request: HttpRequest, line_id: int) -> HttpResponse:
         except IllegalEvent:
             context = {"refused": _("序列号 %(serial)s 已签收或不在可签收状态。") % {"serial": line.serial}}
         except Invalid as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_message(exc))
         else:
             context = {"received": line, "serial": ""}
             if not request.htmx:

@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from shouhou.core.sheets import xlsx_set
 from shouhou.registry.models import Dealer, Unit, normalize_serial
 
 FORM_SHEET = "售后服务单"
@@ -82,7 +83,7 @@ def template_bytes(dealer: Dealer) -> bytes:
               "return_address": dealer.address}
     for row, (key, title) in enumerate(CONTACT_ROWS, start=1):
         contact.cell(row=row, column=1, value=title).font = Font(bold=True)
-        contact.cell(row=row, column=2, value=values[key])
+        xlsx_set(contact.cell(row=row, column=2), values[key])  # a dealer's own text: never a formula
     contact.column_dimensions["A"].width = 16
     contact.column_dimensions["B"].width = 60
     contact.freeze_panes = "A1"

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -76,6 +77,19 @@ def calendar() -> WorkCalendar:
         built = build_calendar()
         _cached = _Cached(key, built, time.monotonic())
         return built
+
+
+def calendar_tz() -> ZoneInfo:
+    """The calendar's time zone without a query while the cached calendar is fresh.
+
+    Local time is read on every page and every coverage lookup; a change of zone reaches other
+    processes within CHECK_SECONDS, like the rest of the calendar (this process clears its cache
+    when it saves the settings).
+    """
+    cached = _cached
+    if cached is not None and time.monotonic() - cached.checked < CHECK_SECONDS:
+        return cached.calendar.tz
+    return calendar().tz
 
 
 def _in_transaction() -> bool:

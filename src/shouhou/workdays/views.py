@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -20,7 +19,7 @@ from shouhou.core.models import User
 from shouhou.core.roles import Role
 from shouhou.domain.calendar import DayKind
 from shouhou.domain.errors import Invalid
-from shouhou.workdays import selectors, services
+from shouhou.workdays import clock, selectors, services
 from shouhou.workdays.forms import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -38,7 +37,7 @@ EDITORS = (Role.ADMIN, Role.MANAGER)
 
 def _month_param(text: str) -> tuple[int, int]:
     if not text:
-        today = timezone.localdate()
+        today = clock.today()
         return today.year, today.month
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
     if not match or not FIRST_YEAR - 100 <= int(match[1]) <= LAST_YEAR + 100 or not 1 <= int(match[2]) <= 12:
@@ -64,7 +63,7 @@ def _cell_label(kind: str, name: str) -> str:
 def calendar_month(request: HttpRequest) -> HttpResponse:
     year, month = _month_param(request.GET.get("month", ""))
     cal = selectors.calendar()
-    today = timezone.localdate()
+    today = clock.today()
     days = selectors.month_days(year, month, cal=cal)
     cells: list[dict[str, object] | None] = [None] * days[0]["date"].weekday()
     for d in days:
@@ -94,7 +93,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 def calendar_years(request: HttpRequest) -> HttpResponse:
     cal = selectors.calendar()
     summaries = selectors.year_summaries(cal)
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     missing = [y for y in (this_year, this_year + 1) if not cal.is_complete(y)]
     if request.GET.get("year"):
         try:
@@ -209,7 +208,7 @@ def company_days(request: HttpRequest) -> HttpResponse:
         form = CompanyDayForm()
     page = Paginator(CompanyDay.objects.order_by("-date"), 50).get_page(request.GET.get("page"))
     return render(request, "workdays/company_days.html", {"form": form, "page": page,
-                                                           "today": timezone.localdate()})
+                                                           "today": clock.today()})
 
 
 @role_required(*EDITORS)

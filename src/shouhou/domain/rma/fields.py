@@ -19,6 +19,8 @@ CENT: Final = Decimal("0.01")
 # What a DecimalField(max_digits=12, decimal_places=2) holds: larger is a typo, not a price.
 MAX_AMOUNT: Final = Decimal("9999999999.99")
 MAX_TEXT: Final = 2000
+# Items of one quote: the web form offers a handful; a real quote never needs more than this.
+MAX_QUOTE_ITEMS: Final = 50
 
 
 def text(fields: Mapping[str, object], name: str, *, required: bool = True) -> str:
@@ -27,12 +29,12 @@ def text(fields: Mapping[str, object], name: str, *, required: bool = True) -> s
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid(f"{name} must be text", field=name)
+        raise Invalid(f"{name} must be text", reason="not_text", field=name)
     value = value.strip()
     if required and not value:
-        raise Invalid(f"{name} is required", field=name)
+        raise Invalid(f"{name} is required", reason="required", field=name)
     if len(value) > MAX_TEXT:
-        raise Invalid(f"{name} is longer than {MAX_TEXT} characters", field=name)
+        raise Invalid(f"{name} is longer than {MAX_TEXT} characters", reason="too_long", field=name, max=MAX_TEXT)
     return value
 
 
@@ -40,24 +42,24 @@ def flag(fields: Mapping[str, object], name: str, *, default: bool | None = None
     """A real boolean: "false" or 0 are refused rather than guessed."""
     value = fields.get(name, default)
     if not isinstance(value, bool):
-        raise Invalid(f"{name} must be true or false", field=name)
+        raise Invalid(f"{name} must be true or false", reason="not_bool", field=name)
     return value
 
 
 def amount(value: object, name: str) -> Decimal:
     """A money amount in CNY: zero or more, at most two decimal places."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise Invalid(f"{name} must be an amount", field=name)
+        raise Invalid(f"{name} must be an amount", reason="not_amount", field=name)
     try:
         result = Decimal(str(value).strip())
     except InvalidOperation:
-        raise Invalid(f"{name} must be an amount", field=name) from None
+        raise Invalid(f"{name} must be an amount", reason="not_amount", field=name) from None
     if not result.is_finite() or result < 0:
-        raise Invalid(f"{name} must be zero or more", field=name)
+        raise Invalid(f"{name} must be zero or more", reason="negative", field=name)
     if result > MAX_AMOUNT:
-        raise Invalid(f"{name} is more than {MAX_AMOUNT}", field=name)
+        raise Invalid(f"{name} is more than {MAX_AMOUNT}", reason="too_large", field=name, max=str(MAX_AMOUNT))
     if result != result.quantize(CENT):
-        raise Invalid(f"{name} has more than two decimal places", field=name)
+        raise Invalid(f"{name} has more than two decimal places", reason="decimal_places", field=name)
     return abs(result.quantize(CENT))  # abs: "-0" is zero
 
 
@@ -69,11 +71,11 @@ def text_list(fields: Mapping[str, object], name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = (value,) if value.strip() else ()
     if not isinstance(value, list | tuple):
-        raise Invalid(f"{name} must be a list of texts", field=name)
+        raise Invalid(f"{name} must be a list of texts", reason="not_text_list", field=name)
     items: list[str] = []
     for item in value:
         if not isinstance(item, str) or not item.strip():
-            raise Invalid(f"{name} must be a list of non-empty texts", field=name)
+            raise Invalid(f"{name} must be a list of non-empty texts", reason="not_text_list", field=name)
         items.append(item.strip())
     return tuple(items)
 
@@ -107,12 +109,12 @@ def _inspect(fields: Mapping[str, object]) -> dict[str, object]:
     if raw is None:
         raw = ()
     if isinstance(raw, str) or not isinstance(raw, list | tuple | set | frozenset):
-        raise Invalid("damage must be a list of categories", field="damage")
+        raise Invalid("damage must be a list of categories", reason="bad_damage", field="damage")
     try:
         categories = {Damage(item) for item in raw}
     except ValueError:
         names = ", ".join(Damage)
-        raise Invalid(f"damage categories are: {names}", field="damage") from None
+        raise Invalid(f"damage categories are: {names}", reason="bad_damage", field="damage") from None
     # Canonical order, so equal findings compare equal and read the same on the sheet.
     damage = tuple(d for d in Damage if d in categories)
     return {
@@ -125,12 +127,16 @@ def _inspect(fields: Mapping[str, object]) -> dict[str, object]:
 def _send_quote(fields: Mapping[str, object]) -> dict[str, object]:
     raw_items = fields.get("items")
     if not isinstance(raw_items, list | tuple) or not raw_items:
-        raise Invalid("a quote needs at least one item", field="items")
+        raise Invalid("a quote needs at least one item", reason="quote_needs_items", field="items")
+    if len(raw_items) > MAX_QUOTE_ITEMS:
+        raise Invalid(f"a quote has at most {MAX_QUOTE_ITEMS} items", reason="too_many", field="items",
+                      max=MAX_QUOTE_ITEMS)
     items: list[dict[str, object]] = []
     total = Decimal("0.00")
     for raw in raw_items:
         if not isinstance(raw, Mapping):
-            raise Invalid("each quote item needs a text and an amount", field="items")
+            raise Invalid("each quote item needs a text and an amount", reason="quote_item_incomplete",
+                          field="items")
         item_amount = amount(raw.get("amount"), "amount")
         items.append({"text": text(raw, "text"), "amount": item_amount})
         total += item_amount
@@ -138,24 +144,27 @@ def _send_quote(fields: Mapping[str, object]) -> dict[str, object]:
     options: tuple[Path, ...] | None = None
     if raw_options is not None:
         if isinstance(raw_options, str) or not isinstance(raw_options, list | tuple) or not raw_options:
-            raise Invalid("options must list paid_replacement and/or paid_repair", field="options")
+            raise Invalid("options must list paid_replacement and/or paid_repair", reason="bad_options",
+                          field="options")
         try:
             chosen = {Path(o) for o in raw_options}
         except ValueError:
-            raise Invalid("options must list paid_replacement and/or paid_repair", field="options") from None
+            raise Invalid("options must list paid_replacement and/or paid_repair", reason="bad_options",
+                          field="options") from None
         options = tuple(p for p in (Path.PAID_REPLACEMENT, Path.PAID_REPAIR) if p in chosen)
         if len(options) != len(chosen):
-            raise Invalid("options must list paid_replacement and/or paid_repair", field="options")
+            raise Invalid("options must list paid_replacement and/or paid_repair", reason="bad_options",
+                          field="options")
     valid_days = fields.get("valid_days")
     if valid_days is not None and (isinstance(valid_days, bool) or not isinstance(valid_days, int)):
-        raise Invalid("valid_days must be a whole number of days", field="valid_days")
+        raise Invalid("valid_days must be a whole number of days", reason="not_integer", field="valid_days")
     return {"items": items, "options": options, "valid_days": valid_days, "total": total}
 
 
 def _confirm_quote(fields: Mapping[str, object]) -> dict[str, object]:
     choice = fields.get("choice")
     if choice not in (Path.PAID_REPLACEMENT, Path.PAID_REPAIR):
-        raise Invalid("choice must be paid_replacement or paid_repair", field="choice")
+        raise Invalid("choice must be paid_replacement or paid_repair", reason="bad_choice", field="choice")
     return {"choice": Path(str(choice))}
 
 
@@ -170,7 +179,7 @@ def _complete_repair(fields: Mapping[str, object]) -> dict[str, object]:
 def _charge(fields: Mapping[str, object]) -> dict[str, object]:
     value = amount(fields.get("amount"), "amount")
     if value == 0:
-        raise Invalid("a charge must be more than zero", field="amount")
+        raise Invalid("a charge must be more than zero", reason="not_positive", field="amount")
     return {"amount": value, "reason": text(fields, "reason")}
 
 
@@ -226,5 +235,5 @@ def validate_fields(event: Event, fields: Mapping[str, object]) -> dict[str, obj
     """Return the event's fields validated and normalised; raises Invalid."""
     unknown = sorted(set(fields) - EVENT_FIELDS[event])
     if unknown:
-        raise Invalid(f"{event} does not take {', '.join(unknown)}", field=unknown[0])
+        raise Invalid(f"{event} does not take {', '.join(unknown)}", reason="unknown_field", field=unknown[0])
     return VALIDATORS[event](fields)

@@ -272,12 +272,14 @@ def _send_quote(line: Line, c: _Context) -> Changes:
     choices = quote_choices(line)
     options = cast(tuple[Path, ...] | None, c.data["options"]) or choices
     if not set(options) <= set(choices):
-        raise Invalid(f"this quote may only offer {', '.join(choices)}", field="options")
+        raise Invalid(f"this quote may only offer {', '.join(choices)}", reason="options_not_offered", field="options",
+                      options=", ".join(choices))
     valid_days = cast(int | None, c.data["valid_days"])
     if valid_days is None:
         valid_days = c.policy.quote_valid_days
     if not 1 <= valid_days <= c.policy.max_quote_valid_days:
-        raise Invalid(f"valid_days must be between 1 and {c.policy.max_quote_valid_days}", field="valid_days")
+        raise Invalid(f"valid_days must be between 1 and {c.policy.max_quote_valid_days}", reason="out_of_range",
+                      field="valid_days", max=c.policy.max_quote_valid_days)
     return (
         {
             "state": State.QUOTED,
@@ -291,10 +293,10 @@ def _send_quote(line: Line, c: _Context) -> Changes:
 def _confirm_quote(line: Line, c: _Context) -> Changes:
     choice = c.data["choice"]
     if choice not in line.quote_options:
-        raise Invalid(f"the quote offers {', '.join(line.quote_options)}", field="choice")
+        raise Invalid(f"the quote offers {', '.join(line.quote_options)}", reason="choice_not_offered", field="choice")
     if line.dealer_due_at is not None and c.at > line.dealer_due_at:
         # Prices may have moved: staff send a new quote (allowed in this state) instead.
-        raise Invalid("the quote has expired; ask for a new one", field="at")
+        raise Invalid("the quote has expired; ask for a new one", reason="quote_expired", field="at")
     if choice is Path.PAID_REPLACEMENT:
         state, wd = State.REPLACING, c.policy.paid_replacement_ship_wd
     else:
@@ -378,22 +380,23 @@ def _sheet_due(line: Line) -> bool:
 
 def _aware(value: object, name: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise Invalid(f"{name} must be a date and time with a time zone", field=name)
+        raise Invalid(f"{name} must be a date and time with a time zone", reason="naive_time", field=name)
     return value
 
 
 def _check_time(line: Line | None, at: datetime | None, now: datetime | None) -> datetime:
     """Resolve `at` (default `now`) and refuse a future step or one out of order."""
     if at is None and now is None:
-        raise Invalid("at or now is required", field="at")
+        raise Invalid("at or now is required", reason="required", field="at")
     if now is not None:
         now = _aware(now, "now")
     at = _aware(at, "at") if at is not None else now
     assert at is not None
     if now is not None and at > now:
-        raise Invalid("at is in the future", field="at")
+        raise Invalid("at is in the future", reason="in_future", field="at")
     if line is not None and line.last_event_at is not None and at < line.last_event_at:
-        raise Invalid(f"at is before the line's previous step ({line.last_event_at.isoformat()})", field="at")
+        raise Invalid(f"at is before the line's previous step ({line.last_event_at.isoformat()})",
+                      reason="before_previous", field="at", previous=line.last_event_at.isoformat())
     return at
 
 
@@ -413,7 +416,7 @@ def submit(
     """
     at = _check_time(None, at, now)
     if not isinstance(advance, bool):
-        raise Invalid("advance must be true or false", field="advance")
+        raise Invalid("advance must be true or false", reason="not_bool", field="advance")
     line = Line(
         coverage=coverage,
         advance=advance,
@@ -458,9 +461,11 @@ def apply(
     try:
         ev = Event(event)
     except ValueError:
-        raise IllegalEvent(f"unknown event {event!r}", allowed=permitted) from None
+        raise IllegalEvent(f"unknown event {event!r}", allowed=permitted, reason="unknown_event",
+                           event=str(event)) from None
     if ev not in permitted:
-        raise IllegalEvent(f"{ev} is not allowed when the line is {line.state}", allowed=permitted)
+        raise IllegalEvent(f"{ev} is not allowed when the line is {line.state}", allowed=permitted, event=str(ev),
+                           state=str(line.state))
     at = _check_time(line, at, now)
     data = validate_fields(ev, {**(fields or {}), **more_fields})
     changes, effects = _HANDLERS[ev](line, _Context(at=at, calendar=calendar, policy=policy, data=data))
