@@ -511,6 +511,8 @@ class DeadlineRecord(models.Model):
             models.Index(fields=["due_at"], condition=Q(met_at__isnull=True), name="rma_deadline_open_idx"),
             # Used by the "deadlines met" report: closed deadlines by party and period.
             models.Index(fields=["party", "met_at"], name="rma_deadline_met_idx"),
+            # Used by the reports (deadlines met per step, week, month): deadlines due in a period.
+            models.Index(fields=["due_at"], name="rma_deadline_due_idx"),
         ]
 
     def __str__(self) -> str:
