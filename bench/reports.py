@@ -53,9 +53,9 @@ SELECT 'BU' || lpad(i::text, 9, '0'), DATE '2023-01-01' + (i %% 1000), '', 'in_s
 FROM generate_series(1, %(units)s) i;
 
 -- Orders: report times spread over DAYS days, 09:00–17:00 Asia/Shanghai.
-INSERT INTO rma_serviceorder (id, number, contact_name, contact_phone, contact_email, return_address, case_number,
+INSERT INTO rma_serviceorder (id, number, contact_name, contact_phone, contact_email, return_address,
                               reported_at, submitted_at, source, created_at, dealer_id)
-SELECT i, 'RMAB-' || i, '', '', '', '', '', t, t, 'web', t, (SELECT min(id) FROM registry_dealer) + (u %% 300)
+SELECT i, 'RMAB-' || i, '', '', '', '', t, t, 'web', t, (SELECT min(id) FROM registry_dealer) + (u %% 300)
 FROM (SELECT i, (i * 5) %% %(units)s AS u,
              TIMESTAMPTZ '%(first)s 09:00+08' + ((i::bigint * %(days)s) / %(orders)s) * INTERVAL '1 day'
              + (i %% 8) * INTERVAL '1 hour' AS t
