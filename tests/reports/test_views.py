@@ -103,8 +103,8 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(november, client_for, man
                                                        django_assert_num_queries) -> None:
     client = client_for(manager)
     client.get("/reports/", NOV)
-    # Session, user, roles; 11 report aggregates (one per part of a figure, none per row); dealers
-    # and models of the filter bar; and 6 calendar version checks, which a test's transaction
+    # Session, user, roles; 9 report aggregates (one per part of a figure, none per row); dealers
+    # and models of the filter bar; and 4 calendar version checks, which a test's transaction
     # forces (outside one the calendar is cached).
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(18):
         client.get("/reports/", NOV)

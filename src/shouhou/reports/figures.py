@@ -106,7 +106,7 @@ def dashboard(user: Any, f: Filters, *, now: datetime) -> Page:
          "links": [[_queue(f, state=s, **({"path": p} if p else {})) for s in states] for p in paths]},
     ))
 
-    tallies = selectors.deadlines_report(user, f, now=now)
+    tallies, weeks, months = selectors.deadlines_overview(user, f, now=now)
     figures.append(Figure(
         "deadlines", _("期限达成：按环节"),
         [_("环节"), _("按时"), _("逾期完成"), _("超期未完成"), _("按时率 %")],
@@ -118,8 +118,8 @@ def dashboard(user: Any, f: Filters, *, now: datetime) -> Page:
          "links": [[None] * len(tallies), [None] * len(tallies),
                    [_queue(f, overdue="dealer" if t.step is Step.FAULTY_RETURN else "vendor") for t in tallies]]},
     ))
-    for unit, title, fmt in (("week", _("期限按时率：按周"), "%m-%d"), ("month", _("期限按时率：按月"), "%Y-%m")):
-        buckets = selectors.deadlines_by(user, f, now=now, unit=unit)
+    for unit, title, fmt, buckets in (("week", _("期限按时率：按周"), "%m-%d", weeks),
+                                      ("month", _("期限按时率：按月"), "%Y-%m", months)):
         rows = [[b.start.strftime(fmt if unit == "month" else "%Y-%m-%d"), labels[t.step], t.met, t.late,
                  t.open_overdue, _rate(t.rate)] for b in buckets for t in b.steps if t.total]
         steps_seen = [s for s in Step if any(t.step is s and t.total for b in buckets for t in b.steps)]

@@ -27,7 +27,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 
 from shouhou.cases.models import Case, CaseRating, CaseType, ResolutionCategory
@@ -145,17 +145,30 @@ class Bucket:
     steps: list[StepTally]
 
 
-def deadlines_by(user: Any, f: Filters, *, now: datetime, unit: str) -> list[Bucket]:
-    """`deadlines_report` per week (UNIT "week") or month ("month") of the due date. One query."""
+def _deadline_days(user: Any, f: Filters, *, now: datetime) -> list[tuple[date, str, str | None, int, int, int]]:
+    """Deadlines due in the period, grouped by local due date, kind and path (at most days × kinds ×
+    paths rows, whatever the number of records). One query."""
     cal = work_calendar()
-    trunc = (TruncWeek if unit == "week" else TruncMonth)("due_at", tzinfo=cal.tz)
-    rows = (_deadlines(user, f, cal).annotate(bucket=trunc).values("bucket", "kind", "line__path")
-            .annotate(**_tally(now)).order_by("bucket"))
-    grouped: dict[date, list[tuple[str, str | None, int, int, int]]] = defaultdict(list)
-    for r in rows:
-        day = r["bucket"].date() if isinstance(r["bucket"], datetime) else r["bucket"]
-        grouped[day].append((r["kind"], r["line__path"], r["met"], r["late"], r["open_overdue"]))
-    return [Bucket(day, reports.tally_steps(grouped[day])) for day in sorted(grouped)]
+    rows = (_deadlines(user, f, cal).annotate(day=TruncDate("due_at", tzinfo=cal.tz))
+            .values("day", "kind", "line__path").annotate(**_tally(now)).order_by())
+    return [(r["day"], r["kind"], r["line__path"], r["met"], r["late"], r["open_overdue"]) for r in rows]
+
+
+def deadlines_by(user: Any, f: Filters, *, now: datetime, unit: str) -> list[Bucket]:
+    """`deadlines_report` per week (UNIT "week", labelled by its Monday) or month ("month") of the
+    due date. One query."""
+    bucket = reports.week_start if unit == "week" else reports.month_start
+    return [Bucket(start, steps) for start, steps in reports.tally_by(_deadline_days(user, f, now=now), bucket)]
+
+
+def deadlines_overview(user: Any, f: Filters, *,
+                       now: datetime) -> tuple[list[StepTally], list[Bucket], list[Bucket]]:
+    """The period's tallies per step, per week and per month, from one query (the dashboard)."""
+    days = _deadline_days(user, f, now=now)
+    total = reports.tally_steps((kind, path, met, late, late_open) for _d, kind, path, met, late, late_open in days)
+    weeks = [Bucket(s, t) for s, t in reports.tally_by(days, reports.week_start)]
+    months = [Bucket(s, t) for s, t in reports.tally_by(days, reports.month_start)]
+    return total, weeks, months
 
 
 # --- backlog ------------------------------------------------------------------------------------
