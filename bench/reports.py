@@ -181,8 +181,9 @@ def run(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
-    fill(args)
+    if not args.database:
+        call_command("migrate", verbosity=0)
+        fill(args)
     from shouhou.core.models import User
     from shouhou.domain.reports import Period
     from shouhou.reports import figures, selectors
@@ -226,14 +227,18 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=300_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--database", help="measure an existing database filled by an earlier --keep run")
     args = parser.parse_args()
     if args.units < args.orders * 5:
         parser.error("--units must be at least 5 × --orders (each order takes its own unit)")
     import psycopg
 
-    name = f"shouhou_bench_reports_{os.getpid()}"
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = args.database or f"shouhou_bench_reports_{os.getpid()}"
+    if args.database:
+        args.keep = True
+    else:
+        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     os.environ.update({"DATABASE_URL": f"{PG_BASE}/{name}", "DJANGO_SETTINGS_MODULE": "shouhou.core.settings",
                        "SHOUHOU_DATA_DIR": tempfile.mkdtemp(prefix="bench-reports-")})
     sys.path.insert(0, str(ROOT / "src"))
