@@ -151,6 +151,8 @@ class ServiceOrder(models.Model):
             models.Index(fields=["dealer", "-submitted_at"], name="rma_order_dealer_idx"),
             # Used by the staff order list: newest first.
             models.Index(fields=["-submitted_at"], name="rma_order_submitted_idx"),
+            # Used by the quality reports: lines reported in a period.
+            models.Index(fields=["reported_at"], name="rma_order_reported_idx"),
         ]
 
     def __str__(self) -> str:
