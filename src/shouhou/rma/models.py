@@ -165,6 +165,8 @@ class ServiceOrder(models.Model):
             models.Index(fields=["dealer", "-submitted_at"], name="rma_order_dealer_idx"),
             # Used by the staff order list: newest first.
             models.Index(fields=["-submitted_at"], name="rma_order_submitted_idx"),
+            # Used by the quality reports: lines reported in a period.
+            models.Index(fields=["reported_at"], name="rma_order_reported_idx"),
         ]
 
     def __str__(self) -> str:
@@ -528,6 +530,8 @@ class DeadlineRecord(models.Model):
             models.Index(fields=["due_at"], condition=Q(met_at__isnull=True), name="rma_deadline_open_idx"),
             # Used by the "deadlines met" report: closed deadlines by party and period.
             models.Index(fields=["party", "met_at"], name="rma_deadline_met_idx"),
+            # Used by the reports (deadlines met per step, week, month): deadlines due in a period.
+            models.Index(fields=["due_at"], name="rma_deadline_due_idx"),
         ]
 
     def __str__(self) -> str:
