@@ -1,8 +1,8 @@
 """Every page and API route, walked from the URL configuration, denies what it must deny.
 
 New routes are picked up automatically: a route that is neither declared public nor dealer-visible
-must refuse a dealer's user. Routes with parameters are covered by their app's own tests with
-the other dealer's objects.
+must refuse a dealer's user. Every route, with parameters and API methods, is also walked with two
+dealers' real objects by the isolation matrix in tests/gates/test_isolation_matrix.py.
 """
 
 import pytest
@@ -13,13 +13,18 @@ pytestmark = pytest.mark.django_db
 # Deliberately public: no login, no private data (warranty check, find-my-dealer, calendar).
 PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json", "/warranty/", "/dealers/find/",
           "/rma/status/"}
+PUBLIC |= {"/faq/", "/api/v1/faq/search"}  # published FAQ articles only
 PUBLIC |= {"/accounts/password/reset/", "/accounts/password/reset/sent/", "/accounts/password/reset/done/"}
 PUBLIC_PREFIXES = ("/api/v1/calendar/",)
 # Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).
 DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers",
                   "/units/", "/units/export.xlsx", "/units/labels.pdf", "/api/v1/units", "/api/v1/customers",
                   "/api/v1/service-orders"}
+DEALER_VISIBLE |= {"/api/v1/faq/articles"}  # published articles only for dealers
+DEALER_VISIBLE |= {"/api/v1/cases"}  # scoped to the dealer, complaints never shown
 DEALER_VISIBLE |= {"/notify/unread/", "/notify/inbox/read/", "/notify/preference/"}  # the user's own inbox
+DEALER_VISIBLE |= {"/api/v1/reports/deadlines", "/api/v1/reports/backlog", "/api/v1/reports/turnaround",
+                   "/api/v1/reports/quality", "/api/v1/reports/dealers", "/api/v1/reports/cases"}  # own figures
 DEALER_PREFIXES = ("/portal/",)  # the dealer portal: scoped to the dealer by every view
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
 

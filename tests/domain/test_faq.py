@@ -5,10 +5,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shouhou.domain.faq import (
+    WEIGHT_SCALE,
     Candidate,
     QueryEmpty,
     QueryTooLong,
-    coarse_key,
+    gram_weights,
     index_grams,
     parse_query,
     rank,
@@ -60,8 +61,9 @@ def test_every_substring_of_an_article_finds_it(text, data):
     query = parse_query(text[start:end])
     present = index_grams("", text)
     assert query.grams <= present.keys()
-    full, _cover, _title_cover, _score = coarse_key(query, present)
-    assert full == len([t for t in query.terms if len(t) > 1])
+    held = sum(w for g, w in gram_weights(query).items() if g in present)
+    whole = len([t for t in query.terms if len(t) > 1])
+    assert whole * WEIGHT_SCALE - 30 * whole <= held <= whole * WEIGHT_SCALE
 
 
 @relaxed
@@ -103,3 +105,14 @@ def test_a_query_typed_without_spaces_still_finds_the_article_by_its_parts():
 
 def test_articles_without_any_term_are_not_hits():
     assert rank(parse_query("风扇"), [Candidate(1, "电源", "更换电源")], limit=5) == []
+
+
+def test_a_stored_folded_body_ranks_and_cuts_like_folding_on_the_fly():
+    from shouhou.domain.faq import normalize
+
+    body = "ＲＡＩＤ５ 阵列降级后，先确认槽位。" * 5 + "然后更换硬盘。"
+    query = parse_query("raid 更换硬盘")
+    plain = rank(query, [Candidate(1, "重建", body)], limit=1)
+    stored = rank(query, [Candidate(1, "重建", body, body_folded=normalize(body))], limit=1)
+    assert plain == stored
+    assert stored[0].snippet.startswith("ＲＡＩＤ５ 阵列")

@@ -18,3 +18,9 @@ def corpus(db):
 @pytest.fixture
 def editor(make_user):
     return make_user("support_engineer", username="jishu")
+
+
+@pytest.fixture(autouse=True)
+def _public_rate_off(settings):
+    """Most tests make many public requests; the rate limit has its own tests."""
+    settings.PUBLIC_RATE = "off"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shouhou.mail.commands import ingest_stdin
-from shouhou.mail.models import AddressStatus, InboundMessage
+from shouhou.mail.models import InboundMessage
 from tests.mail.conftest import eml
 
 pytestmark = pytest.mark.django_db
@@ -26,21 +26,35 @@ def ingest(name: str) -> tuple[int, InboundMessage | None]:
     ("04_html_only.eml", "风扇异响", "设备 SN-HTML-01 风扇异响。\n请安排检测。"),
     ("21_no_message_id.eml", "没有编号的邮件", "我们的服务器风扇坏了。"),
 ])
-def test_an_unknown_sender_waits_in_the_inbound_queue_decoded(dealer_a, name, subject, text):
+def test_an_unknown_sender_opens_a_case_in_the_triage_queue_decoded(dealer_a, service_center, name, subject, text):
+    from shouhou.cases.selectors import case_search
+    from shouhou.core.models import AuditEvent
+
     code, message = ingest(name)
     assert code == 0
-    assert (message.status, message.reason, message.dealer) == ("unmatched", "unknown_sender", None)
+    assert (message.status, message.reason, message.dealer) == ("case_opened", "unknown_sender", None)
     assert message.subject == subject
     assert text in message.text
     assert bytes(message.raw) == eml(name)
     assert message.reply_state == ""
+    case = message.case
+    assert (case.channel, case.case_type, case.status, case.subject, case.description) == (
+        "email", "fault", "new", subject, message.text)
+    assert case.reporter_email == message.from_address and case.number == message.case_number
+    staff = type(case.created_by).objects.get(username="mail-intake")
+    assert (case.created_by, staff.is_active, staff.is_vendor_staff) == (staff, False, True)
+    assert list(case_search(service_center, queue="triage", now=case.opened_at)) == [case]
+    assert AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk), verb="mail.case_opened").exists()
 
 
 def test_a_message_without_message_id_is_still_taken_once(db):
+    from shouhou.cases.models import Case
+
     assert ingest_stdin(eml("21_no_message_id.eml")) == 0
     assert ingest_stdin(eml("21_no_message_id.eml")) == 0
     message = InboundMessage.objects.get()
     assert message.message_id.endswith("@no-message-id.invalid>")
+    assert Case.objects.count() == 1
 
 
 def test_the_same_message_id_twice_is_taken_once(db):
@@ -69,10 +83,13 @@ def test_a_reply_threads_to_its_order_without_the_quoted_history(quoted_order, n
 
 
 def test_a_reply_by_references_only_threads_through_the_message_id_we_sent(quoted_order):
-    from shouhou.mail.services import outbound_ref_record
+    from shouhou.notify.models import Message
+    from shouhou.notify.services import emit
 
     order = quoted_order(["paid_repair"])
-    outbound_ref_record(message_id="<quote-123.1@shouhou.example.cn>", order=order)
+    event = emit("rma.quote", dealer=order.dealer, thread=order.number, data={"number": order.number})
+    sent = Message.objects.filter(event=event, transport="email")
+    assert sent.update(message_id="<quote-123.1@shouhou.example.cn>") == 1  # the id the fixture replies to
     code, message = ingest("20_references_only.eml")
     assert code == 0
     assert (message.status, message.reason, message.order_id) == ("threaded", "by_references", order.pk)
@@ -107,13 +124,31 @@ def test_a_confirmation_from_the_registered_address_confirms_the_quote(quoted_or
                                         "due": _expected_due(line, 10).isoformat()}]
 
 
-def test_the_same_confirmation_from_another_address_only_goes_on_the_timeline(quoted_order):
+def test_the_same_confirmation_from_another_address_only_goes_on_the_staff_timeline(quoted_order, alice,
+                                                                                     client_for, service_center):
+    from shouhou.core.models import AuditEvent
+    from shouhou.core.scoping import scoped
+
     order = quoted_order(["paid_repair"])
     code, message = ingest("09_confirm_stranger.eml")
     assert code == 0
     assert (message.status, message.reason) == ("threaded", "confirmation_from_unregistered_address")
     line = order.lines.get()
     assert (line.state, line.due_at) == ("quoted", None)
+    mails = AuditEvent.objects.filter(object_type="rma.serviceorder", object_id=str(order.pk),
+                                      verb="mail.reply_received")
+    assert mails.count() == 1 and not scoped(alice, mails).exists()
+    staff_page = client_for(service_center).get(f"/rma/orders/{order.pk}/").content.decode()
+    assert "someone@stranger.cn" in staff_page and "确认有偿维修，谢谢！" in staff_page and "收到邮件" in staff_page
+
+
+def test_a_reply_from_the_dealers_address_is_on_the_dealers_timeline_too(quoted_order, alice):
+    from shouhou.core.models import AuditEvent
+    from shouhou.core.scoping import scoped
+
+    order = quoted_order(["paid_repair"])
+    assert ingest("05_qq_reply.eml")[0] == 0
+    assert scoped(alice, AuditEvent).filter(object_id=str(order.pk), verb="mail.reply_received").count() == 1
 
 
 def test_a_users_confirmation_naming_one_of_two_options_chooses_it(quoted_order, li):
@@ -166,16 +201,15 @@ def test_our_own_message_with_an_order_number_does_not_thread(quoted_order):
     assert (code, message.status, message.order_id) == (0, "ignored", None)
 
 
-def test_a_bounce_marks_the_address_failing(db):
-    from shouhou.mail.selectors import address_failing
+def test_a_bounce_marks_the_address_failing_in_the_outbox(db):
+    from shouhou.notify.models import FailingAddress
 
     code, message = ingest("15_bounce.eml")
     assert (code, message.status, message.reason, message.auto) == (0, "bounce", "dsn_failed", True)
-    status = AddressStatus.objects.get()
-    assert (status.address, status.failing, status.bounces) == ("old.contact@dealer-b.cn", True, 1)
-    assert "User unknown" in status.diagnostic
-    assert address_failing("Old.Contact@dealer-b.cn ") is True
-    assert address_failing("b@dealer-b.cn") is False
+    failing = FailingAddress.objects.get()
+    assert failing.address == "old.contact@dealer-b.cn"
+    assert "User unknown" in failing.reason
+    assert message.detail["failed"][0]["address"] == "old.contact@dealer-b.cn"
 
 
 def test_an_oversized_message_is_refused_with_a_log_entry_and_no_body(dealer_a, caplog):
@@ -209,16 +243,26 @@ def test_an_incomplete_form_gets_a_reply_listing_exactly_what_is_missing(make_un
     from shouhou.rma.models import ServiceOrder
 
     make_unit("SN-MAIL-0001")
+    from shouhou.notify.models import Event, Message
+
     code, message = ingest("18_xlsx_incomplete.eml")
-    assert (code, message.status, message.reply_state) == (0, "form_refused", "pending")
-    assert message.reply["errors"] == [
+    assert (code, message.status, message.reply_state) == (0, "form_refused", "queued")
+    errors = [
         "联系信息 联系人：不能为空",
         "第 2 行 序列号：SN-NOPE-9999 不存在",
         "第 3 行 故障描述：不能为空",
         "第 3 行 提前换货理由：申请提前换货时不能为空",
     ]
-    assert message.reply["to"] == "a@dealer-a.cn"
+    assert message.reply["errors"] == errors
     assert ServiceOrder.objects.count() == 0
+    event = Event.objects.get(name="mail.reply")
+    assert event.pk == message.reply["notify_event"]
+    assert event.data == {"original_subject": "售后服务单", "items": errors, "in_reply_to": "<form18@dealer-a.cn>"}
+    assert list(Message.objects.filter(event=event).values_list("transport", "address")) == [
+        ("email", "a@dealer-a.cn")]
+    # The same mail delivered again is neither stored nor answered twice.
+    assert ingest_stdin(eml("18_xlsx_incomplete.eml")) == 0
+    assert (InboundMessage.objects.count(), Event.objects.filter(name="mail.reply").count()) == (1, 1)
 
 
 def test_an_xlsx_that_is_really_a_program_is_refused_by_content(dealer_a):
@@ -231,11 +275,33 @@ def test_an_xlsx_that_is_really_a_program_is_refused_by_content(dealer_a):
     assert ServiceOrder.objects.count() == 0
 
 
-def test_a_case_reply_waits_with_its_case_number(db):
+def test_a_reply_with_an_unknown_case_number_waits_with_it(db):
     code, message = ingest("24_case_reply.eml")
-    assert (code, message.status, message.reason, message.case_number) == (0, "unmatched", "case_reply",
+    assert (code, message.status, message.reason, message.case_number) == (0, "unmatched", "unknown_case",
                                                                             "C2026-000456")
     assert message.text == "问题已经解决了，谢谢。"
+
+
+def test_a_case_reply_lands_on_the_cases_timeline(db):
+    from shouhou.cases.models import Case
+    from shouhou.cases.services import Reporter, case_open
+    from shouhou.core.models import AuditEvent
+    from shouhou.mail.services import intake_user
+
+    case = case_open(actor=intake_user(), channel="email", case_type="consultation", subject="咨询",
+                     reporter=Reporter(email="wang@cafe-example.cn"))
+    Case.objects.filter(pk=case.pk).update(number="C2026-000456")
+    code, message = ingest("24_case_reply.eml")
+    assert (code, message.status, message.reason, message.case_id) == (0, "threaded", "by_subject", case.pk)
+    event = AuditEvent.objects.get(object_type="cases.case", object_id=str(case.pk), verb="mail.reply_received")
+    assert event.data["text"] == "问题已经解决了，谢谢。"
+
+
+def test_any_message_carrying_our_outbox_header_is_ours(db):
+    raw = eml("03_utf8_plain.eml").replace(b"MIME-Version: 1.0", b"X-Shouhou-Event: rma.quote\r\nMIME-Version: 1.0")
+    assert ingest_stdin(raw) == 0
+    message = InboundMessage.objects.get()
+    assert (message.status, message.reason, message.case) == ("ignored", "own_message", None)
 
 
 def test_a_known_dealer_without_number_or_form_waits_for_staff(li, dealer_a):
@@ -252,3 +318,11 @@ def test_every_fixture_is_covered(db):
     assert all(name in source for name in names), names - {n for n in names if n in source}
 
 
+
+
+def test_nul_bytes_in_headers_and_body_do_not_stop_the_message(db):
+    raw = (b"From: wang@cafe-example.cn\r\nSubject: \xe7\xbd\x91\x00\xe5\x90\xa7\r\nMessage-ID: <nul@x.cn>\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\n\xe4\xbd\xa0\x00\xe5\xa5\xbd\r\n")
+    assert ingest_stdin(raw) == 0
+    message = InboundMessage.objects.get()
+    assert (message.subject, message.text) == ("网吧", "你好")

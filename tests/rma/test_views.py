@@ -137,16 +137,20 @@ def test_a_draft_is_saved_then_completed_and_submitted(client_for, alice, recent
 
 
 def test_staff_enter_a_form_on_a_dealers_behalf_with_a_case_number(client_for, service_center, recent):
+    from shouhou.cases.services import Reporter, case_open
+
+    case = case_open(actor=service_center, channel="hotline", case_type="fault", subject="无法开机",
+                     reporter=Reporter(phone="13800138000"), serial=recent.serial)
     client = client_for(service_center)
-    page = client.get("/rma/orders/new/?dealer=GX-A01&case=C2026-0001").content.decode()
-    assert 'value="C2026-0001"' in page
+    page = client.get(f"/rma/orders/new/?dealer=GX-A01&case={case.number}").content.decode()
+    assert f'value="{case.number}"' in page
     resp = client.post("/rma/orders/new/?dealer=GX-A01", {
-        **form_data({"serial": recent.serial, "fault": "无法开机"}, dealer="GX-A01", case_number="C2026-0001"),
+        **form_data({"serial": recent.serial, "fault": "无法开机"}, dealer="GX-A01", case_number=case.number),
         "lines-0-topology": png()})
     assert resp.status_code == 302, resp.content.decode()
     order = ServiceOrder.objects.get()
-    assert (order.dealer.code, order.case_number, order.source, order.submitted_by) == (
-        "GX-A01", "C2026-0001", "staff", service_center)
+    assert (order.dealer.code, order.case, order.source, order.submitted_by) == (
+        "GX-A01", case, "staff", service_center)
 
 
 # --- review and the order page ---------------------------------------------------------------------

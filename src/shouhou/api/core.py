@@ -8,7 +8,9 @@ from ninja import Router, Schema
 router = Router(tags=["core"])
 
 
-class DealerOut(Schema):
+class MeDealerOut(Schema):
+    """Named apart from the registry's DealerOut: OpenAPI components share one namespace."""
+
     code: str
     name: str
     phone: str
@@ -20,7 +22,7 @@ class MeOut(Schema):
     username: str
     name: str
     roles: list[str]
-    dealer: DealerOut | None
+    dealer: MeDealerOut | None
 
 
 @router.get("/me", response=MeOut, summary="The signed-in user or token owner")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from shouhou.core.roles import Role
@@ -98,6 +98,15 @@ def faq_search(request: HttpRequest, q: str = "") -> dict[str, Any]:
     return {"results": [{"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score} for h in hits]}
 
 
+@router.get("/faq/articles", response={200: list[ArticleOut]},
+            summary="Every article the caller may read (drafts for staff only), newest change first")
+def faq_article_list(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+    articles = selectors.articles_for(request.user).prefetch_related("product_models").order_by("-updated_at", "-id")
+    if status:
+        articles = articles.filter(status=status)
+    return [_out(a) for a in articles]
+
+
 @router.get("/faq/articles/{article_id}", response={200: ArticleOut, 404: ErrorOut},
             summary="One article (published ones for everybody signed in, drafts for staff)")
 def faq_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
@@ -106,10 +115,10 @@ def faq_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
 
 @router.post("/faq/articles", response={201: ArticleOut, 403: ErrorOut, 422: ErrorOut},
              summary="Write an article (support engineers, managers)")
-def faq_article_create(request: HttpRequest, body: ArticleIn) -> tuple[int, dict[str, Any]]:
+def faq_article_create(request: HttpRequest, body: ArticleIn) -> Status:
     _editor(request)
     article = services.article_create(actor=request.user, **body.dict())  # type: ignore[arg-type]
-    return 201, _out(article)
+    return Status(201, _out(article))
 
 
 @router.put("/faq/articles/{article_id}", response={200: ArticleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -19,6 +19,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouhou.api.paging import page_field
+from shouhou.core.roles import Role
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import Forbidden, Invalid, NotFound, ShouhouError
@@ -258,6 +259,54 @@ class CallerQuery(Schema):
     serial: str = Field(default="", description="A unit's serial (case and spaces ignored)")
 
 
+class AddedOut(Schema):
+    path: str
+    value: Any
+
+
+class ChangedOut(Schema):
+    path: str
+    old: Any
+    new: Any
+
+
+class ChangesOut(Schema):
+    added: list[AddedOut]
+    removed: list[AddedOut]
+    changed: list[ChangedOut]
+
+
+class SnapshotOut(Schema):
+    id: int
+    serial: str
+    taken_at: datetime
+    received_at: datetime
+    source: str | None = Field(description="Username of the integration that pushed it")
+    config: dict[str, Any]
+    previous_taken_at: datetime | None
+    changes: ChangesOut | None = Field(description="Since the previous snapshot; null for the first")
+
+
+class SnapshotList(Schema):
+    serial: str
+    results: list[SnapshotOut]
+
+
+_SNAPSHOT_EXAMPLE = {
+    "taken_at": "2026-02-10T09:30:00+08:00",
+    "config": {"cpu": {"model": "Xeon E5-2680 v4", "cores": 14}, "memory_gb": 128,
+               "disks": [{"slot": 0, "model": "ST4000NM"}, {"slot": 1, "model": "ST8000NM"}],
+               "nics": ["X540-T2"], "bios": "2.1.7", "raid": {"level": 10}},
+}
+
+
+class SnapshotIn(Schema):
+    taken_at: datetime | None = Field(default=None, description="When the platform read it (default now)")
+    config: Any = Field(description="The platform's hardware configuration: a JSON object")
+
+    model_config = {"json_schema_extra": {"examples": [_SNAPSHOT_EXAMPLE]}}
+
+
 # --- helpers --------------------------------------------------------------------------------
 def _require_staff(request: HttpRequest) -> None:
     """Writes: dealers (and anyone else who is not vendor staff) get 403."""
@@ -405,6 +454,45 @@ def callers(request: HttpRequest, query: Query[CallerQuery]) -> dict[str, Any]:
     extension ignored). 422 `caller_query_missing` without phone and serial, 422 `phone_invalid` for a
     phone without digits; 404 for anyone but vendor staff, as the staff pages."""
     return callers_json(callers_for(request.user, phone=query.phone, serial=query.serial))
+
+
+# --- snapshots -------------------------------------------------------------------------------
+def _snapshot_out(entry: selectors.SnapshotEntry, serial: str) -> dict[str, Any]:
+    snapshot = entry.snapshot
+    local = clock.localtime  # times as in the service-order API: Asia/Shanghai with its offset
+    return {"id": snapshot.pk, "serial": serial, "taken_at": local(snapshot.taken_at),
+            "received_at": local(snapshot.received_at),
+            "source": snapshot.source.username if snapshot.source_id else None, "config": snapshot.config,
+            "previous_taken_at": local(entry.previous_taken_at) if entry.previous_taken_at else None,
+            "changes": entry.changes.as_dict() if entry.changes is not None else None}
+
+
+@router.post("/units/{serial}/snapshots",
+             response={201: SnapshotOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+             summary="Push a unit's hardware configuration (integration token)")
+def unit_snapshot_create(request: HttpRequest, serial: str, payload: SnapshotIn) -> Status:
+    """For tokens of users with the `integration` role (e.g. the cloud-management platform; admins
+    too). The body's `config` must be a JSON object (422 `snapshot_invalid`) of at most 64 KiB
+    (413 `snapshot_too_large`); the same unit and `taken_at` twice is 409 `snapshot_exists`.
+    The answer carries what changed since the previous snapshot."""
+    if not request.user.has_role(Role.INTEGRATION):  # type: ignore[union-attr]
+        raise Forbidden(_("只有系统集成账号可以上传配置快照。"))
+    if len(request.body) > services.SNAPSHOT_MAX_BYTES + 4096:
+        raise services.SnapshotTooLarge(_("配置快照过大（上限 %(max)s 字节）。") % {"max": services.SNAPSHOT_MAX_BYTES},
+                                        limit=services.SNAPSHOT_MAX_BYTES)
+    unit = Unit.objects.filter(serial=selectors.normalize_serial(serial)).first()
+    if unit is None:
+        raise NotFound(_("没有找到该序列号的设备。"))
+    snapshot = services.unit_snapshot_record(actor=request.user, unit=unit,  # type: ignore[arg-type]
+                                             config=payload.config, taken_at=payload.taken_at)
+    return Status(201, _snapshot_out(selectors.snapshot_entry(snapshot), unit.serial))
+
+
+@router.get("/units/{serial}/snapshots", response={200: SnapshotList, 404: ErrorOut},
+            summary="A unit's hardware snapshots, newest first, each with what changed; 404 for another dealer's")
+def unit_snapshot_list(request: HttpRequest, serial: str, limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
+    unit, entries = selectors.unit_snapshots(request.user, serial, limit=limit)
+    return {"serial": unit.serial, "results": [_snapshot_out(e, unit.serial) for e in entries]}
 
 
 # --- product models -------------------------------------------------------------------------

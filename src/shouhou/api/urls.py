@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from shouhou.api import calendar as calendar_router
@@ -14,10 +15,11 @@ from shouhou.api import cases as cases_router
 from shouhou.api import core as core_router
 from shouhou.api import faq as faq_router
 from shouhou.api import registry as registry_router
+from shouhou.api import reports as reports_router
 from shouhou.api import rma as rma_router
 from shouhou.core.errors import message
 from shouhou.core.services import token_authenticate
-from shouhou.domain.errors import ShouhouError
+from shouhou.domain.errors import Invalid, ShouhouError
 
 
 class BearerToken(HttpBearer):
@@ -56,12 +58,21 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse
     return api.create_response(request, body, status=413)
 
 
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Input that fails the schema gets the same body as every other 422 (`code`, `detail`), with
+    pydantic's list of problems under `errors`: the operations document that shape for 422."""
+    body = {"code": Invalid.code, "detail": _("请求的数据不符合接口说明。"), "errors": exc.errors}
+    return api.create_response(request, body, status=422)
+
+
 api.add_router("", core_router.router)
 api.add_router("", registry_router.router)
 api.add_router("", calendar_router.router)
 api.add_router("", rma_router.router)
 api.add_router("", faq_router.router)
 api.add_router("", cases_router.router)
+api.add_router("", reports_router.router)
 
 
 def urlpatterns(prefix: str) -> list[URLPattern | URLResolver]:

@@ -56,6 +56,13 @@ class ResolutionCategory(models.TextChoices):
     OTHER = domain.Category.OTHER, _("其他")
 
 
+COVERAGE_CHOICES = [
+    ("replacement", _("包换期内")),
+    ("warranty", _("保修期内")),
+    ("out_of_warranty", _("已过保")),
+    ("discontinued", _("已停产")),
+]
+
 # Status groups, as for service-order lines.
 OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in domain.Status if s in domain.OPEN_STATUSES)
 DONE_STATUSES: tuple[str, ...] = tuple(s.value for s in domain.Status if s in domain.CLOSED_STATUSES)
@@ -95,7 +102,9 @@ class Case(models.Model):
     about_dealer = models.ForeignKey("registry.Dealer", verbose_name=_("被投诉代理商"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="complaints")
     region_code = models.CharField(_("地区"), max_length=6, blank=True)
-    coverage = models.CharField(_("报修日保修状态"), max_length=20, blank=True)
+    coverage = models.CharField(_("报修日保修状态"), max_length=20, choices=COVERAGE_CHOICES, blank=True)
+    faq_article = models.ForeignKey("faq.FaqArticle", verbose_name=_("关联常见问题"), on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="cases")
     related_case = models.ForeignKey("self", verbose_name=_("关联案例"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="follow_ups")
 
@@ -301,3 +310,40 @@ class Diagnostic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.kind}"
+
+
+class CaseRating(models.Model):
+    """A satisfaction rating (满意度回访) of a closed case: a one-time link, then a score.
+
+    Closing a case creates the row with the SHA-256 digest of a random token (the token itself
+    is only in the link sent to the reporter); the public page takes a score of 1–5 and a comment
+    once, before `expires_at`. Closing again after a reopen replaces an unused link.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    expires_at = models.DateTimeField(_("有效期至"))
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
+    comment = models.TextField(_("评价"), blank=True)
+
+    dealer_scope = "case__dealer"
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                                   name="cases_rating_score_1_to_5"),
+            models.CheckConstraint(condition=Q(score__isnull=True, rated_at__isnull=True)
+                                   | Q(score__isnull=False, rated_at__isnull=False),
+                                   name="cases_rating_score_iff_rated"),
+            # One unused link per case at a time.
+            models.UniqueConstraint(fields=["case"], condition=Q(rated_at__isnull=True),
+                                    name="cases_rating_one_open_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.score or '-'}"

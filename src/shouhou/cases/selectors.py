@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from shouhou.cases.models import DONE_STATUSES, OPEN_STATUSES, TRIAGE_TYPES, Case
 from shouhou.cases.services import actor_of
@@ -21,7 +22,7 @@ from shouhou.domain.phones import phone_key
 from shouhou.registry.models import normalize_serial
 
 PHONE_LIKE = re.compile(r"[\d\s+()-]{5,}")
-CASE_RELATED = ("owner", "first_responder", "dealer", "about_dealer", "product_model", "unit")
+CASE_RELATED = ("owner", "first_responder", "dealer", "about_dealer", "product_model", "unit", "faq_article")
 
 
 def case_get_for(user: Any, pk: int) -> Case:
@@ -75,6 +76,17 @@ def case_search(
             match |= Q(reporter_phone_key=phone_key(q))
         qs = qs.filter(match)
     return qs.order_by("-opened_at", "-id")
+
+
+def case_findings(case: Case) -> str:
+    """What triage found, for the fault of a service form opened from CASE."""
+    parts = [case.subject]
+    faults = [f"{t.get_item_display()}{'：' + t.note if t.note else ''}"
+              for t in case.triage.all() if t.result == "fault"]
+    if faults:
+        parts.append(_("排查发现：%(faults)s") % {"faults": "；".join(faults)})
+    parts += [f"{d.get_kind_display()}：{d.text}" for d in case.diagnostics.all()]
+    return "\n".join(parts)
 
 
 def allowed_events(case: Case, user: Any) -> list[str]:

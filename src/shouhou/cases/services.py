@@ -7,16 +7,20 @@ timeline is its audit trail). Transitions and ownership rules are the domain's
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +29,7 @@ from shouhou.cases.models import (
     Case,
     CaseAttachment,
     CaseNumber,
+    CaseRating,
     CaseType,
     Diagnostic,
     DiagnosticKind,
@@ -39,10 +44,14 @@ from shouhou.core.services import audit_record
 from shouhou.domain import cases as domain
 from shouhou.domain.errors import Forbidden, Invalid, NotFound
 from shouhou.domain.phones import phone_key
+from shouhou.faq.models import ArticleStatus, FaqArticle
+from shouhou.notify import services as notify
+from shouhou.notify.services import emit
 from shouhou.registry.models import Customer, Dealer, Unit, normalize_serial
 from shouhou.registry.selectors import coverage_or_none
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+RATING_VALID = timedelta(days=14)
 # Content, not the name or the browser's word for it, decides what a file is.
 ATTACHMENT_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -129,6 +138,7 @@ def case_open(
     opened_at: datetime | None = None,
     about_dealer: Dealer | None = None,
     related: Case | None = None,
+    faq_article: int | None = None,
     accept: bool = False,
     now: datetime | None = None,
 ) -> Case:
@@ -171,7 +181,15 @@ def case_open(
     if region:
         from shouhou.domain.regions import region as region_lookup
 
-        region_lookup(region)  # raises NotFound for an unknown code
+        try:
+            region_lookup(region)
+        except NotFound:
+            raise Invalid(_("地区代码 %(code)s 不存在。") % {"code": region}, field="region") from None
+    article = None
+    if faq_article is not None:
+        article = FaqArticle.objects.filter(pk=faq_article, status=ArticleStatus.PUBLISHED).first()
+        if article is None:
+            raise Invalid(_("常见问题不存在或未发布。"), field="faq_article")
     cal = work_calendar()
     target = domain.targets(cal, opened_at, case_type, case_targets())
     coverage = coverage_or_none(unit, opened_at.astimezone(cal.tz).date()) if unit else None
@@ -193,7 +211,7 @@ def case_open(
         dealer=dealer, about_dealer=about_dealer,
         region_code=region or (unit.region_code if unit else ""),
         coverage=coverage.status.value if coverage else "",
-        related_case=related, created_by=actor,
+        related_case=related, faq_article=article, created_by=actor,
         opened_at=opened_at, pickup_at=target.pickup_at, first_response_due=target.first_response_due,
         resolution_due=target.resolution_due,
     )
@@ -204,7 +222,7 @@ def case_open(
     audit_record(case, "case.opened", actor=actor, data={
         "number": case.number, "channel": channel, "type": case_type, "serial": serial,
         "accepted": accept, "related": related.number if related else None,
-        "pickup_at": case.pickup_at.isoformat(),
+        "pickup_at": case.pickup_at.isoformat(), "faq_article": article.pk if article else None,
     })
     return case
 
@@ -251,6 +269,7 @@ def case_apply(
     elif step.event is domain.Event.CLOSE:
         locked.closed_at = now
         changed.append("closed_at")
+        _rating_link(locked, now=now)
     elif step.event is domain.Event.REOPEN:
         locked.resolved_at = locked.closed_at = None
         changed += ["resolved_at", "closed_at"]
@@ -260,7 +279,59 @@ def case_apply(
         data["from"] = str(User.objects.get(pk=case.owner_id)) if case.owner_id else None
         data["to_name"] = str(locked.owner)
     audit_record(locked, f"case.{step.event.value}", actor=actor, data=data)
+    if step.event is domain.Event.HAND_OVER and locked.owner is not None:
+        emit("case.assigned", obj=locked, thread=locked.number, users=[locked.owner], data={
+            "number": locked.number, "subject": locked.subject, "note": str(step.data.get("note", "")),
+            "from": str(actor), "staff_url": locked.get_absolute_url()})
     return locked
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _rating_link(case: Case, *, now: datetime) -> None:
+    """A one-time rating link for CASE's reporter, replacing an unused one; mailed through the
+    outbox when the reporter left an address (the event carries the link, the table its digest)."""
+    case.ratings.filter(rated_at__isnull=True).delete()
+    token = secrets.token_urlsafe(24)
+    expires = now + RATING_VALID
+    rating = CaseRating.objects.create(case=case, digest=_token_digest(token), created_at=now, expires_at=expires)
+    if case.reporter_email:
+        url = settings.BASE_URL + reverse("case_rate", args=[token])
+        notify.emit("case.satisfaction", obj=case, thread=case.number, key=f"case.satisfaction:{rating.pk}",
+                    addresses=[notify.Address(case.reporter_email)], now=now,
+                    data={"number": case.number, "subject": case.subject, "url": url,
+                          "expires": expires.astimezone(work_calendar().tz).strftime("%Y-%m-%d %H:%M")})
+
+
+def rating_for(token: str, *, now: datetime | None = None) -> CaseRating:
+    """The unused, unexpired rating of TOKEN; raises NotFound otherwise (all look alike)."""
+    now = now or timezone.now()
+    rating = (CaseRating.objects.select_related("case").filter(digest=_token_digest(token or "")).first()
+              if len(token or "") <= 100 else None)
+    if rating is None or rating.rated_at is not None or rating.expires_at <= now:
+        raise NotFound(_("评价链接无效、已使用或已过期。"))
+    return rating
+
+
+@transaction.atomic
+def case_rate(*, token: str, score: object, comment: str = "", now: datetime | None = None) -> CaseRating:
+    """Record the reporter's rating once. Raises NotFound (bad, used or expired link), Invalid (a
+    score that is not a whole number from 1 to 5, or a comment over 2,000 characters)."""
+    now = now or timezone.now()
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise Invalid(_("请选择 1 到 5 分。"), field="score")
+    if len(comment) > 2000:
+        raise Invalid(_("评价不能超过 2000 字。"), field="comment")
+    rating = rating_for(token, now=now)
+    updated = CaseRating.objects.filter(pk=rating.pk, rated_at__isnull=True).update(
+        score=score, comment=comment.strip(), rated_at=now)
+    if not updated:  # the same link submitted twice at once
+        raise NotFound(_("评价链接无效、已使用或已过期。"))
+    rating.refresh_from_db()
+    audit_record(rating.case, "case.rated", actor=None, data={"score": score, "comment": rating.comment})
+    return rating
 
 
 def attachment_type(upload: File) -> str:

@@ -163,7 +163,13 @@ def worker_run(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    options = ["--no-startup-delay", "--no-reload"]
+    from shouhou.core.task_recovery import tasks_recover, worker_id
+
+    # A worker killed mid-task left it RUNNING: queue it again (or mark it failed) before starting.
+    for lost in tasks_recover():
+        print(f"{'queued again' if lost.requeued else 'marked failed'}: task {lost.task_id} ({lost.task_path}) "
+              f"of stopped worker {lost.worker}", file=sys.stderr)
+    options = ["--no-startup-delay", "--no-reload", "--worker-id", worker_id()]
     if args.batch:
         options.append("--batch")
     if args.quiet:
@@ -184,7 +190,8 @@ def user_configure(p: argparse.ArgumentParser) -> None:
     create = sub.add_parser("create", help="create a user with one role")
     create.add_argument("username")
     create.add_argument("--role", required=True,
-                        help="customer_service, support_engineer, service_center, manager, admin or dealer")
+                        help="customer_service, support_engineer, service_center, manager, admin, dealer "
+                             "or integration")
     create.add_argument("--dealer", help="dealer code (dealer role only)")
     create.add_argument("--email", default="")
     create.add_argument("--name", default="", help="display name, e.g. 张伟")

@@ -56,7 +56,10 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         if self.dealer_id is not None:
             return Role.DEALER in roles
-        return self.is_superuser or bool(self.roles & set(roles))
+        # A superuser holds every staff role, never the dealer's: the portal needs a user's own dealer.
+        if self.is_superuser:
+            return bool(set(roles) - {Role.DEALER})
+        return bool(self.roles & set(roles))
 
     @property
     def may_read_audit(self) -> bool:

@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("经理")
     ADMIN = "admin", _("管理员")
     DEALER = "dealer", _("代理商")
+    # A machine account of an integration (the cloud-management platform): no staff pages, no dealer
+    # data; its token may push unit snapshots. Created with the registry's snapshots.
+    INTEGRATION = "integration", _("系统集成")
 
 
 STAFF_ROLES = frozenset(
@@ -20,3 +23,5 @@ STAFF_ROLES = frozenset(
 )
 # Who may read the audit trail.
 AUDIT_READERS = frozenset({Role.MANAGER, Role.ADMIN})
+# Roles held by people: who notifications, menus and rules may address (not machine accounts).
+PERSON_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.INTEGRATION]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shouhou.cases",
     "shouhou.mail",
     "shouhou.notify",
+    "shouhou.reports",
     "shouhou.core.admin_site.ShouhouAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -131,6 +132,8 @@ else:
 
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING this long under a worker on another host is taken as lost (core/task_recovery.py).
+TASK_STALE_HOURS = envint("SHOUHOU_TASK_STALE_HOURS", 6)
 
 # --- Auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -18,9 +18,11 @@ urlpatterns = [
     path("", include("shouhou.registry.urls")),
     path("", include("shouhou.workdays.urls")),
     path("", include("shouhou.rma.urls")),
+    path("", include("shouhou.cases.urls")),
     path("", include("shouhou.faq.urls")),
     path("", include("shouhou.mail.urls")),
     path("", include("shouhou.notify.urls")),
+    path("", include("shouhou.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

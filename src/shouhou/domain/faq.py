@@ -108,6 +108,7 @@ class Candidate:
     title: str
     body_text: str
     index_score: float = 0.0  # tf-weighted gram hits from the index
+    body_folded: str | None = None  # normalize(body_text), when stored: folding costs more than ranking
 
 
 @dataclass(frozen=True)
@@ -129,36 +130,35 @@ def _coverage(term: str, title: str, body: str) -> tuple[float, float]:
     return anywhere / len(keys), titled / len(keys)
 
 
-def coarse_key(query: Query, present: dict[str, tuple[int, int]]) -> tuple[int, float, float, float]:
-    """How well an article matches, from its index rows alone (PRESENT: gram -> (title, body)
-    counts): the terms whose every gram it holds, the share of each term's grams it holds (summed),
-    the same for its title, and a tf score with title grams worth 5 body grams. An article holding a
-    term whole holds all its grams, so sorting by this key keeps the exact matches ahead."""
-    full = 0
-    cover = title_cover = score = 0.0
+# A term of n grams gives each gram WEIGHT_SCALE // n: integers, so both databases sum them exactly
+# alike, and exact for terms up to 16 grams (720720 is divisible by 1…16).
+WEIGHT_SCALE = 720720
+
+
+def gram_weights(query: Query) -> dict[str, int]:
+    """What holding each indexed gram is worth: WEIGHT_SCALE/n for each term of n grams it belongs
+    to, so that the sum over the grams an article holds is the share of each term it holds, summed
+    over terms (an article holding every term whole scores about len(terms) × WEIGHT_SCALE, the most)."""
+    weights: dict[str, int] = {}
     for term in query.terms:
         if is_cjk(term) and len(term) == 1:
             continue
-        keys = grams(term)
-        held = [g for g in keys if g in present]
-        full += len(held) == len(keys)
-        cover += len(held) / len(keys)
-        title_cover += sum(1 for g in held if present[g][0]) / len(keys)
-        for g in held:
-            t, b = present[g]
-            score += 5 * min(t, 3) + min(b, 5)
-    return full, round(cover, 3), round(title_cover, 3), score
+        keys = set(grams(term))
+        for g in keys:
+            weights[g] = weights.get(g, 0) + WEIGHT_SCALE // len(keys)
+    return weights
 
 
 def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[Hit]:
-    """The best LIMIT hits, by: query terms found whole (all terms first), the share of the
-    terms' grams found (so "无盘蓝屏" typed without a space still finds 无盘…蓝屏), the same share
-    in the title (title matches above body matches), then the index score; ties by id, for a stable
-    order. Hits holding less than half the best hit's share are dropped as noise. The score shown
-    is monotonic in that order."""
+    """The best LIMIT hits, by: query terms found whole (all terms first), then the share of the
+    terms' grams found (so "无盘蓝屏" typed without a space still finds 无盘…蓝屏) with grams in the
+    title counted twice (title matches above body matches), then the index score; ties by id, for
+    a stable order. Hits holding less than half the best hit's share are dropped as noise. The
+    score shown is monotonic in that order."""
     scored = []
     for c in candidates:
-        title, body = normalize(c.title), normalize(c.body_text)
+        title = normalize(c.title)
+        body = c.body_folded if c.body_folded is not None else normalize(c.body_text)
         matched = in_title = 0
         cover = title_cover = 0.0
         for term in query.terms:
@@ -174,28 +174,33 @@ def rank(query: Query, candidates: Iterable[Candidate], *, limit: int) -> list[H
                 title_cover += titled
         if cover == 0:
             continue
-        scored.append((matched, round(cover, 3), round(title_cover, 3), c.index_score, -c.id, in_title, c))
+        # A title gram counts twice: in the title it says what the article is about, in a long body
+        # it may be a passing mention.
+        share = round(cover + title_cover, 3)
+        scored.append((matched, share, c.index_score, -c.id, in_title, c))
     if not scored:
         return []
-    best_cover = max(s[1] for s in scored)
-    scored = [s for s in scored if s[1] * 2 >= best_cover]
-    scored.sort(key=lambda s: s[:5], reverse=True)
+    best_share = max(s[1] for s in scored)
+    scored = [s for s in scored if s[1] * 2 >= best_share]
+    scored.sort(key=lambda s: s[:4], reverse=True)
     hits = []
-    for matched, cover, title_cover, index_score, _neg_id, in_title, c in scored[:limit]:
-        score = matched * 1000 + cover * 100 + title_cover * 10 + min(index_score, 99.0) / 10
-        hits.append(Hit(id=c.id, title=c.title, snippet=snippet(c.body_text, query.terms), score=round(score, 2),
+    for matched, share, index_score, _neg_id, in_title, c in scored[:limit]:
+        score = matched * 1000 + share * 100 + min(index_score, 99.0) / 10
+        hits.append(Hit(id=c.id, title=c.title, snippet=snippet(c.body_text, query.terms, folded=c.body_folded),
+                        score=round(score, 2),
                         matched=matched, in_title=in_title))
     return hits
 
 
-def snippet(text: str, query_terms: Sequence[str], *, width: int = 80) -> str:
+def snippet(text: str, query_terms: Sequence[str], *, width: int = 80, folded: str | None = None) -> str:
     """About WIDTH characters of TEXT around the first place a query term occurs (its start when
-    none does), on one line, with … where it was cut."""
+    none does), on one line, with … where it was cut. FOLDED: normalize(TEXT), if known."""
     flat = " ".join(text.split())
-    folded = normalize(flat)
-    # NFKC may change the length (e.g. ligatures); fall back to the start when it does.
-    positions = [folded.find(t) for t in query_terms] if len(folded) == len(flat) else []
-    found = [p for p in positions if p >= 0]
+    folded = " ".join(folded.split()) if folded is not None else normalize(flat)
+    if len(folded) != len(flat):
+        # NFKC changed the length (℠ → sm, ㎏ → kg): fold character by character to keep positions.
+        folded = "".join(normalize(ch)[:1] or " " for ch in flat)
+    found = [p for p in (folded.find(t) for t in query_terms) if p >= 0]
     start = max(min(found) - width // 4, 0) if found else 0
     end = min(start + width, len(flat))
     start = max(min(start, end - width), 0)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from shouhou.core.models import User
 from shouhou.core.services import audit_record
 from shouhou.domain.errors import Invalid
-from shouhou.domain.faq import index_grams
+from shouhou.domain.faq import index_grams, normalize
 from shouhou.faq.models import ArticleStatus, FaqArticle, FaqTerm
 from shouhou.faq.rendering import plain_text
 from shouhou.registry.models import ProductModel
@@ -61,7 +61,8 @@ def _reindex(article: FaqArticle) -> None:
     FaqTerm.objects.filter(article=article).delete()
     rows = index_grams(article.title, article.body_text)
     FaqTerm.objects.bulk_create(
-        [FaqTerm(article=article, term=g, title_count=min(t, 32767), body_count=min(b, 32767))
+        [FaqTerm(article=article, term=g, title_count=min(t, 32767), body_count=min(b, 32767),
+                 published=article.is_published)
          for g, (t, b) in rows.items()],
         batch_size=500,
     )
@@ -75,8 +76,9 @@ def article_create(*, actor: User | None, title: str, body: str, category: str =
     title, body, category, tag_list, product_models = _clean(
         title=title, body=body, category=category, tags=list(tags), models=list(models), exclude_pk=None)
     now = timezone.now()
+    body_text = plain_text(body)
     article = FaqArticle.objects.create(
-        title=title, body=body, body_text=plain_text(body), category=category, tags=tag_list,
+        title=title, body=body, body_text=body_text, body_folded=normalize(body_text), category=category, tags=tag_list,
         author=actor if actor is not None and actor.pk else None, created_at=now, updated_at=now,
         status=ArticleStatus.PUBLISHED if publish else ArticleStatus.DRAFT, published_at=now if publish else None,
     )
@@ -102,10 +104,13 @@ def article_update(*, article: FaqArticle, actor: User | None, title: str, body:
     after: dict[str, Any] = {"title": title, "body": body, "category": category, "tags": tag_list,
                              "models": sorted(m.code for m in product_models)}
     changed = [k for k in after if before[k] != after[k]]
+    if not changed and (publish is None or publish == article.is_published):
+        return article  # a re-import of the same file, or a save without edits: nothing to record
     now = timezone.now()
     article.title, article.body, article.body_text = title, body, plain_text(body)
+    article.body_folded = normalize(article.body_text)
     article.category, article.tags, article.updated_at = category, tag_list, now
-    fields = ["title", "body", "body_text", "category", "tags", "updated_at"]
+    fields = ["title", "body", "body_text", "body_folded", "category", "tags", "updated_at"]
     status_before = article.status
     if publish is not None:
         _set_status(article, publish=publish, now=now)
@@ -140,6 +145,7 @@ def article_set_status(*, article: FaqArticle, actor: User | None, publish: bool
     _set_status(article, publish=publish, now=timezone.now())
     if article.status != before:
         article.save(update_fields=["status", "published_at"])
+        FaqTerm.objects.filter(article=article).update(published=article.is_published)
         audit_record(article, _status_verb(article), actor=actor, data={"title": article.title})
     return article
 

@@ -11,16 +11,18 @@ class MailConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from shouhou.core import bootstrap
+        from shouhou.core import dashboard as core_dashboard
         from shouhou.core.navigation import NAV_ITEMS, NavItem
         from shouhou.core.roles import STAFF_ROLES
+        from shouhou.mail import dashboard, demo
 
         item = NavItem(_("邮件"), _("收件记录"), "mail_inbound_log", STAFF_ROLES)
         if item not in NAV_ITEMS:
             NAV_ITEMS.append(item)
-        # `shouhou serve` polls the mailbox when IMAP_URL is set; production may run `shouhou mail fetch`
-        # from cron instead (docs/mail.md).
-        if getattr(settings, "IMAP_URL", "") and not any(job.name == "mail.fetch" for job in bootstrap.PERIODIC):
-            from shouhou.mail.tasks import mail_fetch
+        from shouhou.mail.tasks import register_periodic
 
-            bootstrap.PERIODIC.append(bootstrap.Periodic("mail.fetch", settings.IMAP_POLL_SECONDS,
-                                                         mail_fetch.enqueue))
+        register_periodic(settings, bootstrap.PERIODIC)
+        core_dashboard.register(dashboard.panel)
+        # After the RMA demo, whose numbered orders the demo replies thread to.
+        if demo.load_demo not in bootstrap.DEMO_STEPS:
+            bootstrap.DEMO_STEPS.append(demo.load_demo)

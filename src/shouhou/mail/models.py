@@ -1,18 +1,14 @@
-"""Inbound mail: every message taken (what it became), addresses that bounce, and what threads replies.
+"""Inbound mail: every message taken and what it became, and how far each IMAP mailbox was read.
 
-Public for other apps:
-- ``AddressStatus``: an address our mail to bounces from. The outbound side reads
-  ``mail.selectors.address_failing(address)`` before sending (docs/mail.md, "Bounces").
-- ``OutboundRef``: a Message-ID we sent and the service order (or case number) it was about, written
-  by the outbound side with ``mail.services.outbound_ref_record(...)``, so a reply that only carries
-  In-Reply-To/References finds its thread.
+Bounces mark addresses failing in the outbox (`notify.FailingAddress`), replies thread through the
+Message-IDs the outbox sent (`notify.Message`), and answers go out through `notify.emit`: one place
+for each of those facts.
 """
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,8 +38,7 @@ class InboundSource(models.TextChoices):
 
 class ReplyState(models.TextChoices):
     NONE = "", _("无需回复")
-    PENDING = "pending", _("待发送")
-    SENT = "sent", _("已发送")
+    QUEUED = "queued", _("已交发件箱")
     SUPPRESSED = "suppressed", _("不回复（防循环）")
 
 
@@ -71,6 +66,8 @@ class InboundMessage(models.Model):
                                blank=True, related_name="+")
     order = models.ForeignKey("rma.ServiceOrder", verbose_name=_("服务单"), on_delete=models.PROTECT, null=True,
                               blank=True, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name=_("服务案例"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
     case_number = models.CharField(_("服务案例号"), max_length=32, blank=True)
     reply_state = models.CharField(_("回复"), max_length=12, choices=ReplyState.choices, default=ReplyState.NONE,
                                    blank=True)
@@ -89,8 +86,8 @@ class InboundMessage(models.Model):
         constraints = [
             # Idempotency: a redelivered or refetched message is the same message.
             models.UniqueConstraint(fields=["message_id"], name="mail_inbound_message_id_unique"),
-            models.CheckConstraint(condition=~Q(reply_state="pending") | Q(auto=False),
-                                   name="mail_inbound_never_answer_auto"),
+            models.CheckConstraint(condition=~Q(reply_state="queued") | Q(auto=False),
+                                   name="mail_inbound_never_answer_auto_queued"),
             models.CheckConstraint(condition=Q(raw__isnull=False) | Q(status="refused"),
                                    name="mail_inbound_raw_kept_unless_refused"),
         ]
@@ -99,59 +96,10 @@ class InboundMessage(models.Model):
             models.Index(fields=["status", "-received_at"], name="mail_inbound_status_idx"),
             # Used by the unfiltered inbound log, newest first.
             models.Index(fields=["-received_at"], name="mail_inbound_received_idx"),
-            # Used by replies waiting for the outbound side (reply_state = pending).
-            models.Index(fields=["reply_state"], name="mail_inbound_reply_pending_idx",
-                         condition=Q(reply_state="pending")),
         ]
 
     def __str__(self) -> str:
         return f"{self.from_address} {self.subject[:40]}"
-
-
-class AddressStatus(models.Model):
-    """Delivery health of one address, from the bounces it caused. `failing` is what outbound reads."""
-
-    address = models.CharField(_("地址"), max_length=254)
-    failing = models.BooleanField(_("投递失败"), default=False)
-    bounces = models.PositiveIntegerField(_("退信次数"), default=0)
-    last_bounce_at = models.DateTimeField(_("最近退信"), null=True, blank=True)
-    diagnostic = models.TextField(_("诊断信息"), blank=True)
-    last_message = models.ForeignKey(InboundMessage, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
-
-    class Meta:
-        verbose_name = _("地址状态")
-        verbose_name_plural = _("地址状态")
-        constraints = [
-            # Used by address_failing(): one row per address, looked up by its lower-case form.
-            models.UniqueConstraint(fields=["address"], name="mail_address_status_unique"),
-            models.CheckConstraint(condition=Q(address=Lower("address")), name="mail_address_status_lower"),
-        ]
-
-    def __str__(self) -> str:
-        return self.address
-
-
-class OutboundRef(models.Model):
-    """A Message-ID we sent, and the order or case it was about: replies thread by it."""
-
-    message_id = models.CharField(_("Message-ID"), max_length=255)
-    order = models.ForeignKey("rma.ServiceOrder", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    case_number = models.CharField(_("服务案例号"), max_length=32, blank=True)
-    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("已发邮件编号")
-        verbose_name_plural = _("已发邮件编号")
-        constraints = [
-            # Used by threading: In-Reply-To/References looked up by Message-ID.
-            models.UniqueConstraint(fields=["message_id"], name="mail_outbound_ref_unique"),
-            models.CheckConstraint(condition=Q(order__isnull=False) | ~Q(case_number=""),
-                                   name="mail_outbound_ref_has_target"),
-        ]
-
-    def __str__(self) -> str:
-        return self.message_id
 
 
 class ImapCursor(models.Model):

@@ -7,17 +7,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from shouhou.core.scoping import get_for, scoped
-from shouhou.mail.models import AddressStatus, InboundMessage
-
-
-def address_failing(address: str) -> bool:
-    """Whether mail to ADDRESS bounced and nobody cleared the flag since (read by the outbound side)."""
-    return AddressStatus.objects.filter(address=address.strip().lower(), failing=True).exists()
+from shouhou.mail.models import InboundMessage
 
 
 def inbound_list(user: Any, *, status: str = "", q: str = "") -> QuerySet[InboundMessage]:
     """The inbound log USER may see, newest first, without the raw bytes."""
-    qs = scoped(user, InboundMessage).select_related("order", "dealer").defer("raw", "headers")
+    qs = scoped(user, InboundMessage).select_related("order", "case", "dealer").defer("raw", "headers")
     if status:
         qs = qs.filter(status=status)
     if q.strip():
@@ -28,4 +23,4 @@ def inbound_list(user: Any, *, status: str = "", q: str = "") -> QuerySet[Inboun
 
 def inbound_get_for(user: Any, pk: int) -> InboundMessage:
     """One message USER may see; raises NotFound otherwise."""
-    return get_for(user, InboundMessage.objects.select_related("order", "dealer", "handled_by"), pk=pk)
+    return get_for(user, InboundMessage.objects.select_related("order", "case", "dealer", "handled_by"), pk=pk)

@@ -5,15 +5,16 @@
 1. too large → refused, only its headers kept (EX_DATAERR, so the MTA tells the sender);
 2. not a message (no sender) → nothing stored (EX_DATAERR);
 3. a Message-ID already taken → nothing new (a redelivery or a second fetch);
-4. a delivery status notification → the failed addresses are marked failing (`AddressStatus`);
+4. a delivery status notification → the failed addresses are marked failing in the outbox;
 5. our own mail, or an automatic one (Auto-Submitted other than "no", Precedence bulk/junk/list,
    mailer-daemon/postmaster) is never answered and never acts; it is still threaded when it threads;
-6. a reply that threads to a service order (number in the subject, else In-Reply-To/References)
-   lands on the order's timeline, and confirms its quote when it is a confirmation (DESIGN §6)
-   from an address registered for the order's dealer;
-7. a known dealer's mail with a service-form xlsx → a draft order, or a pending reply listing
-   every problem;
-8. anything else waits in the inbound queue ("unmatched") for staff.
+6. a reply that threads to a service order or a case (number in the subject, else a Message-ID the
+   outbox sent in In-Reply-To/References) lands on its timeline, and confirms an order's quote when
+   it is a confirmation (DESIGN §6) from an address registered for the order's dealer;
+7. a known dealer's mail with a service-form xlsx → a draft order, or a reply (through the outbox)
+   listing every problem;
+8. an unknown sender → a service case (channel email) in the triage queue;
+9. anything else waits in the inbound queue ("unmatched") for staff.
 
 Everything a message causes is written in one transaction with the message itself.
 """
@@ -33,18 +34,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouhou.cases.models import Case, CaseType
 from shouhou.core.models import User
 from shouhou.core.services import audit_record
 from shouhou.domain.errors import Invalid, NotFound, ShouhouError
 from shouhou.mail import decode, quoting
-from shouhou.mail.models import (
-    AddressStatus,
-    InboundMessage,
-    InboundSource,
-    InboundStatus,
-    OutboundRef,
-    ReplyState,
-)
+from shouhou.mail.models import InboundMessage, InboundSource, InboundStatus, ReplyState
+from shouhou.notify.models import Message as OutboundMessage
+from shouhou.notify.services import Address, address_mark_failing, emit
 from shouhou.registry.models import Dealer
 from shouhou.rma import xlsx_form
 from shouhou.rma.models import LineState, OrderLine, OrderSource, ServiceOrder
@@ -137,8 +134,8 @@ def _own_addresses() -> set[str]:
 def loop_reason(decoded: decode.Decoded) -> str:
     """Why a message must never be answered ("" when it may be): auto-submitted, bulk, robot or ours."""
     local = decoded.from_address.split("@", 1)[0]
-    if decoded.from_address in _own_addresses() or "X-Shouhou" in (decoded.message.keys() if decoded.message
-                                                                    else ()):
+    keys = decoded.message.keys() if decoded.message is not None else []
+    if decoded.from_address in _own_addresses() or any(k.lower().startswith("x-shouhou") for k in keys):
         return "own_message"
     if decoded.auto_submitted and decoded.auto_submitted != "no":
         return "auto_submitted"
@@ -164,13 +161,17 @@ def sender_dealer(address: str) -> tuple[Dealer | None, User | None]:
     """The active dealer ADDRESS is registered for (and the user, when it is a user's), or (None, None)."""
     if not address:
         return None, None
-    user = (User.objects.select_related("dealer").filter(email__iexact=address, is_active=True,
-                                                          dealer__isnull=False, dealer__active=True).first())
-    if user is not None:
+    # Most senders are nobody's: two narrow lookups (ids only) before any object is loaded.
+    hit = (User.objects.filter(email__iexact=address, is_active=True, dealer__isnull=False, dealer__active=True)
+           .values_list("pk", flat=True).first())
+    if hit is not None:
+        user = User.objects.select_related("dealer").get(pk=hit)
         return user.dealer, user
-    for dealer in Dealer.objects.filter(Q(email__iexact=address) | Q(cc_emails__icontains=address), active=True):
-        if address in dealer_addresses(dealer):
-            return dealer, None
+    # The dealer's own address, or one of its copies (a comma-separated text: confirm the match exactly).
+    for pk, email, cc in Dealer.objects.filter(Q(email__iexact=address) | Q(cc_emails__icontains=address),
+                                               active=True).values_list("pk", "email", "cc_emails"):
+        if address in {email.strip().lower()} | {a.strip().lower() for a in cc.split(",")}:
+            return Dealer.objects.get(pk=pk), None
     return None, None
 
 
@@ -180,26 +181,34 @@ def _stand_in(dealer: Dealer, address: str) -> User:
         "dealer": dealer.name, "address": address}, dealer=dealer)
 
 
-def thread_of(decoded: decode.Decoded) -> tuple[ServiceOrder | None, str, str]:
-    """(order, case number, how) a message threads to: by the number in its subject, else by a
-    Message-ID we sent in In-Reply-To/References. ``how`` is "subject", "references" or ""."""
-    match = ORDER_NUMBER.search(decoded.subject)
-    if match:
-        order = ServiceOrder.objects.select_related("dealer").filter(number__iexact=match.group(1)).first()
-        if order is not None:
-            return order, "", "subject"
-    case = CASE_NUMBER.search(decoded.subject)
-    if case:
-        return None, case.group(1).upper(), "subject"
+def _by_number(number: str) -> tuple[ServiceOrder | None, Case | None]:
+    if ORDER_NUMBER.fullmatch(f"[{number}]"):
+        return ServiceOrder.objects.select_related("dealer").filter(number__iexact=number).first(), None
+    if CASE_NUMBER.fullmatch(f"[{number}]"):
+        return None, Case.objects.filter(number__iexact=number).first()
+    return None, None
+
+
+def thread_of(decoded: decode.Decoded) -> tuple[ServiceOrder | None, Case | None, str, str]:
+    """(order, case, number, how) a message threads to: by the number in its subject, else by a
+    Message-ID the outbox sent named in In-Reply-To/References. ``how`` is "subject", "references"
+    or ""; ``number`` is the number found even when nothing carries it (any more)."""
+    found = ORDER_NUMBER.search(decoded.subject) or CASE_NUMBER.search(decoded.subject)
+    number = found.group(1).upper() if found else ""
+    if number:
+        order, case = _by_number(number)
+        if order is not None or case is not None:
+            return order, case, number, "subject"
     ids = [*decoded.in_reply_to, *reversed(decoded.references)]
     if ids:
-        refs = {r.message_id: r for r in OutboundRef.objects.select_related("order", "order__dealer")
-                .filter(message_id__in=ids)}
+        threads = dict(OutboundMessage.objects.filter(message_id__in=ids).exclude(event__thread="")
+                       .values_list("message_id", "event__thread"))
         for mid in ids:
-            ref = refs.get(mid)
-            if ref is not None:
-                return ref.order, ref.case_number, "references"
-    return None, "", ""
+            if mid in threads:
+                order, case = _by_number(threads[mid])
+                if order is not None or case is not None:
+                    return order, case, threads[mid], "references"
+    return None, None, number, ""
 
 
 @transaction.atomic
@@ -222,19 +231,24 @@ def _take(decoded: decode.Decoded, raw: bytes, *, source: str, now: datetime) ->
         return message
     sender, sender_user = sender_dealer(decoded.from_address)
     message.dealer = sender
-    order, case_number, how = thread_of(decoded)
+    order, case, number, how = thread_of(decoded)
     if order is not None:
         return _threaded(message, decoded, order=order, how=how, loop=loop, now=now)
-    if case_number:
-        # Seam for the cases app: until it is installed, a case reply waits in the queue with its number.
-        message.case_number = case_number
-        message.reason = "case_reply"
+    if case is not None:
+        return _threaded_case(message, case=case, how=how, loop=loop)
+    if number.startswith("C"):
+        # A case number nobody has: staff look at it.
+        message.case_number, message.reason = number, "unknown_case"
     elif loop:
         message.status, message.reason = InboundStatus.IGNORED, loop
     elif sender is not None and _form_attachments(decoded):
         return _service_form(message, decoded, dealer=sender, user=sender_user)
+    elif sender is None:
+        opened = _open_case(message, decoded)
+        if opened is not None:
+            return opened
     else:
-        message.reason = "known_dealer" if sender is not None else "unknown_sender"
+        message.reason = "known_dealer"
     message.save()
     audit_record(message, f"mail.{message.status}", actor=None, data={
         "reason": message.reason, "from": message.from_address, "subject": message.subject})
@@ -248,13 +262,8 @@ def _bounce(message: InboundMessage, decoded: decode.Decoded, *, now: datetime) 
     message.detail = {"failed": [{"address": a, "diagnostic": d[:500]} for a, d in failures]}
     message.save()
     for address, diagnostic in failures:
-        status, _created = AddressStatus.objects.select_for_update().get_or_create(address=address[:254])
-        status.failing = True
-        status.bounces += 1
-        status.last_bounce_at = now
-        status.diagnostic = diagnostic[:2000]
-        status.last_message = message
-        status.save()
+        # The outbox stops mailing the address until staff clear it on its address list.
+        address_mark_failing(address=address[:254], reason=diagnostic or "bounce")
     audit_record(message, "mail.bounce", actor=None, data={"failed": [a for a, _d in failures]})
     return message
 
@@ -280,11 +289,71 @@ def _threaded(message: InboundMessage, decoded: decode.Decoded, *, order: Servic
         message.reason = loop
     message.detail = {"lines": confirmed} if confirmed else {}
     message.save()
-    audit_record(order, "mail.reply_received", actor=None, data={
+    data = {"inbound": message.pk, "from": message.from_address, "subject": message.subject,
+            "text": message.text[:2000], "result": message.status, "code": message.reason,
+            "attachments": [a["name"] for a in message.attachments], "lines": confirmed}
+    _on_order_timeline(order, message.from_address, data, actor=None)
+    return message
+
+
+def _on_order_timeline(order: ServiceOrder, address: str, data: dict[str, Any], *, actor: User | None) -> None:
+    """Put a mail on ORDER's timeline; the dealer sees it only when it came from one of its addresses."""
+    if address in dealer_addresses(order.dealer):
+        audit_record(order, "mail.reply_received", actor=actor, data=data)
+    else:
+        # Mail from an address the dealer never registered is for staff only.
+        audit_record(None, "mail.reply_received", actor=actor, data=data, object_type=order._meta.label_lower,
+                     object_id=order.pk)
+
+
+def _threaded_case(message: InboundMessage, *, case: Case, how: str, loop: str) -> InboundMessage:
+    message.case, message.case_number, message.dealer_id = case, case.number, case.dealer_id or message.dealer_id
+    message.status, message.reason = InboundStatus.THREADED, loop or f"by_{how}"
+    message.save()
+    # The case's timeline is its audit trail.
+    audit_record(case, "mail.reply_received", actor=None, data={
         "inbound": message.pk, "from": message.from_address, "subject": message.subject,
-        "text": message.text[:2000], "result": message.status, "reason": message.reason,
-        "attachments": [a["name"] for a in message.attachments], "lines": confirmed,
-    })
+        "text": message.text[:2000], "attachments": [a["name"] for a in message.attachments]})
+    return message
+
+
+INTAKE_USERNAME = "mail-intake"
+
+
+def intake_user() -> User:
+    """The account cases opened by mail are recorded as created by: customer service, unable to sign in."""
+    from django.contrib.auth.models import Group
+
+    from shouhou.core.roles import Role
+
+    user, created = User.objects.get_or_create(username=INTAKE_USERNAME, defaults={
+        "name": _("邮件收件"), "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get_or_create(name=Role.CUSTOMER_SERVICE)[0])
+    return user
+
+
+def _open_case(message: InboundMessage, decoded: decode.Decoded) -> InboundMessage | None:
+    """A case in the triage queue for an unknown sender's mail; None (the message stays unmatched)
+    when the case service refuses it (e.g. an address it does not accept)."""
+    from shouhou.cases.services import Reporter, case_open
+
+    subject = message.subject.strip() or _("（无主题）")
+    try:
+        case = case_open(actor=intake_user(), channel="email", case_type=CaseType.FAULT,
+                         subject=subject[:200], description=message.text,
+                         reporter=Reporter(name=message.from_name[:100], email=message.from_address))
+    except ShouhouError as exc:
+        log.info("no case for inbound %s: %s", message.message_id, exc)
+        message.reason = "case_refused"
+        message.detail = {"error": exc.as_dict()}
+        return None
+    message.case, message.case_number = case, case.number
+    message.status, message.reason = InboundStatus.CASE_OPENED, "unknown_sender"
+    message.save()
+    audit_record(case, "mail.case_opened", actor=None, data={"inbound": message.pk, "from": message.from_address})
     return message
 
 
@@ -339,11 +408,19 @@ def _service_form(message: InboundMessage, decoded: decode.Decoded, *, dealer: D
         errors.append(_("一封邮件只能附一份服务单，请分开发送。"))
     if errors or parsed is None:
         message.status, message.reason = InboundStatus.FORM_REFUSED, "form_incomplete"
-        message.reply = {"event": "mail.form_incomplete", "to": message.from_address,
-                         "in_reply_to": message.message_id, "subject": message.subject, "dealer": dealer.code,
-                         "errors": errors}
-        message.reply_state = ReplyState.SUPPRESSED if message.auto else ReplyState.PENDING
+        message.reply = {"event": "mail.reply", "to": message.from_address, "errors": errors}
+        message.reply_state = ReplyState.QUEUED
         message.save()
+        # The outbox renders the answer in the sender's language and threads it to their message; the
+        # key keeps a second delivery of the same mail from being answered twice.
+        event = emit("mail.reply", dealer=dealer,
+                     users=[user] if user is not None and user.email else [],
+                     addresses=[] if user is not None and user.email else [Address(message.from_address)],
+                     data={"original_subject": message.subject, "items": errors, "in_reply_to": message.message_id},
+                     key=f"mail.reply:{message.message_id}"[:100])
+        if event is not None:
+            message.reply["notify_event"] = event.pk
+            message.save(update_fields=["reply"])
         audit_record(message, "mail.form_refused", actor=None, data={"errors": errors, "from": message.from_address})
         return message
     header = parsed.header
@@ -363,14 +440,6 @@ def _service_form(message: InboundMessage, decoded: decode.Decoded, *, dealer: D
 
 # --- for other apps and for staff -----------------------------------------------------------
 @transaction.atomic
-def outbound_ref_record(*, message_id: str, order: ServiceOrder | None = None, case_number: str = "") -> OutboundRef:
-    """Remember a Message-ID we sent about ORDER (or a case), so replies to it thread. Idempotent."""
-    ref, _created = OutboundRef.objects.get_or_create(message_id=message_id[:255], defaults={
-        "order": order, "case_number": case_number})
-    return ref
-
-
-@transaction.atomic
 def inbound_assign(*, message: InboundMessage, order_number: str, actor: User) -> InboundMessage:
     """Put an unmatched message on the timeline of the service order NUMBER (staff).
 
@@ -386,9 +455,9 @@ def inbound_assign(*, message: InboundMessage, order_number: str, actor: User) -
     locked.status, locked.reason = InboundStatus.THREADED, "by_staff"
     locked.handled_at, locked.handled_by = timezone.now(), actor
     locked.save(update_fields=["order", "dealer", "status", "reason", "handled_at", "handled_by"])
-    audit_record(order, "mail.reply_received", actor=actor, data={
+    _on_order_timeline(order, locked.from_address, {
         "inbound": locked.pk, "from": locked.from_address, "subject": locked.subject, "text": locked.text[:2000],
-        "result": locked.status, "reason": locked.reason})
+        "result": locked.status, "code": locked.reason}, actor=actor)
     return locked
 
 

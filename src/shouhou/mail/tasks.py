@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
+
+from shouhou.core.bootstrap import Periodic
 
 
 @task()
@@ -14,3 +18,10 @@ def mail_fetch() -> dict[str, int]:
 
     result = fetch(settings.IMAP_URL)
     return {"taken": result.taken, "duplicates": result.duplicates, "refused": result.refused}
+
+
+def register_periodic(settings: Any, periodic: list[Periodic]) -> None:
+    """`shouhou serve` polls the mailbox every IMAP_POLL_SECONDS when IMAP_URL is set (production may
+    run `shouhou mail fetch` from cron instead; docs/mail.md)."""
+    if getattr(settings, "IMAP_URL", "") and not any(job.name == "mail.fetch" for job in periodic):
+        periodic.append(Periodic("mail.fetch", settings.IMAP_POLL_SECONDS, mail_fetch.enqueue))

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shouhou.core.roles import Role
+from shouhou.core.roles import PERSON_ROLE_CHOICES
 
 LANGUAGES = (("zh-hans", _("简体中文")), ("en", _("English")))
 DEFAULT_LANGUAGE = "zh-hans"
@@ -51,6 +51,13 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.thread}".strip()
+
+    @property
+    def label(self) -> str:
+        from shouhou.notify.events import EVENTS
+
+        known = EVENTS.get(self.name)
+        return str(known.label) if known else self.name
 
 
 class Transport(models.TextChoices):
@@ -204,7 +211,7 @@ class Rule(models.Model):
 
     event = models.CharField(_("事件"), max_length=60)
     audience = models.CharField(_("收件人"), max_length=16, choices=Audience.choices)
-    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
+    role = models.CharField(_("角色"), max_length=32, choices=PERSON_ROLE_CHOICES, blank=True)
     channel = models.ForeignKey(Channel, verbose_name=_("群组通道"), on_delete=models.CASCADE, null=True,
                                 blank=True, related_name="rules")
     inbox = models.BooleanField(_("站内通知"), default=True)

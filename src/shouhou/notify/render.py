@@ -15,6 +15,7 @@ from django.template import Context, Template, TemplateDoesNotExist, engines
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 
 from shouhou.notify.models import DEFAULT_LANGUAGE, Event, Message, MessageTemplate
 
@@ -37,8 +38,19 @@ def _file_part(event: str, language: str, part: str) -> Template | None:
         return None
 
 
-def _parts(event: str, language: str) -> tuple[Template, Template, Template | None]:
-    stored = MessageTemplate.objects.filter(event=event, language=language).first()
+Overrides = dict[tuple[str, str], MessageTemplate]
+
+
+def overrides_for(events: set[str]) -> Overrides:
+    """Admins' templates for EVENTS in one query, for rendering many messages."""
+    return {(t.event, t.language): t for t in MessageTemplate.objects.filter(event__in=events)}
+
+
+def _parts(event: str, language: str, overrides: Overrides | None = None) -> tuple[Template, Template, Template | None]:
+    if overrides is None:
+        stored = MessageTemplate.objects.filter(event=event, language=language).first()
+    else:
+        stored = overrides.get((event, language))
     if stored is not None:
         engine = _engine()
         html = engine.from_string(stored.html) if stored.html.strip() else None
@@ -46,23 +58,25 @@ def _parts(event: str, language: str) -> tuple[Template, Template, Template | No
     subject, text = _file_part(event, language, "subject"), _file_part(event, language, "text")
     if subject is None or text is None:
         if language != DEFAULT_LANGUAGE:
-            return _parts(event, DEFAULT_LANGUAGE)
+            return _parts(event, DEFAULT_LANGUAGE, overrides)
         engine = _engine()
         return engine.from_string(event), engine.from_string("{{ data }}"), None
     return subject, text, _file_part(event, language, "html")
 
 
 def render_parts(*, event: str, language: str, context: dict[str, Any], thread: str = "",
-                 link: str = "") -> Rendered:
+                 link: str = "", overrides: Overrides | None = None) -> Rendered:
     """Subject, plain text and HTML of EVENT in LANGUAGE with CONTEXT (the event's data)."""
-    subject_t, text_t, html_t = _parts(event, language)
+    subject_t, text_t, html_t = _parts(event, language, overrides)
     ctx = {**context, "thread": thread, "link": link, "language": language}
     with translation.override(language):
         subject = " ".join(subject_t.render(Context(ctx, autoescape=False)).split())
-        if thread and thread not in subject:
+        if thread and not subject.startswith(f"[{thread}]"):
             subject = f"[{thread}] {subject}"
         text = text_t.render(Context(ctx, autoescape=False)).strip()
-        body = html_t.render(Context(ctx)) if html_t is not None else linebreaks(text, autoescape=True)
+        # linebreaks escaped the text itself; the layout must not escape it again.
+        body = mark_safe(html_t.render(Context(ctx)) if html_t is not None
+                         else linebreaks(text, autoescape=True))
         html = render_to_string("notify/email.html", {"subject": subject, "body": body, "link": link,
                                                       "language": language})
     return Rendered(subject=subject[:300], text=text, html=html)
@@ -80,10 +94,23 @@ def link_for(event: Event, message: Message) -> str:
     return f"{settings.BASE_URL}{path}" if path else ""
 
 
-def render_message(message: Message) -> Rendered:
+def render_message(message: Message, overrides: Overrides | None = None) -> Rendered:
     event = message.event
     return render_parts(event=event.name, language=message.language, context=dict(event.data or {}),
-                        thread=event.thread, link=link_for(event, message))
+                        thread=event.thread, link=link_for(event, message), overrides=overrides)
+
+
+def shipped_source(event: str, language: str) -> dict[str, str]:
+    """The shipped file's subject and text as template source, for an admin to start from."""
+    import re
+
+    try:
+        source = get_template(f"notify/messages/{event}.{language}.html").template.source  # type: ignore[attr-defined]
+    except (TemplateDoesNotExist, AttributeError):
+        return {}
+    parts = dict(re.findall(r"{%\s*partialdef (\w+)\s*%}(.*?){%\s*endpartialdef\s*%}", source, re.S))
+    return {"event": event, "language": language, "subject": parts.get("subject", "").strip(),
+            "text": parts.get("text", "").strip(), "html": parts.get("html", "").strip()}
 
 
 def preview(template: MessageTemplate, sample: dict[str, Any]) -> Rendered:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from shouhou.core.models import User
 from shouhou.core.scoping import scoped
 from shouhou.notify.models import DEFAULT_LANGUAGE, Event, FailingAddress, Message, MessageState, Transport
-from shouhou.notify.render import Rendered, path_for, render_message
+from shouhou.notify.render import Rendered, overrides_for, path_for, render_message
 from shouhou.notify.services import dealer_addresses
 from shouhou.registry.models import Dealer
 
@@ -40,10 +40,11 @@ class InboxRow:
 def inbox_rows(messages: list[Message]) -> list[InboxRow]:
     """Each message rendered in its recipient's language (the page shows a page of them)."""
     rows = []
+    overrides = overrides_for({m.event.name for m in messages})
     for m in messages:
         key = "portal_document_url" if m.dealer_id is not None else "staff_document_url"
         document = (m.event.data or {}).get(key, "") if m.event.attachment or m.event.document else ""
-        rows.append(InboxRow(m, render_message(m), path_for(m.event, m), document))
+        rows.append(InboxRow(m, render_message(m, overrides), path_for(m.event, m), document))
     return rows
 
 

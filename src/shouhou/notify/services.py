@@ -6,6 +6,7 @@ exactly when the change does; the sender runs after commit.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class Address:
 
 def dealer_addresses(dealer: Dealer) -> list[str]:
     """The dealer's own addresses (main and copies), in order, without repeats."""
-    found = [dealer.email, *dealer.cc_emails.replace("，", ",").replace(";", ",").split(",")]
+    found = [dealer.email, *re.split(r"[,，;；\s]+", dealer.cc_emails)]
     seen: dict[str, None] = {}
     for raw in found:
         address = raw.strip()
@@ -125,7 +126,7 @@ def emit(
     messages = _messages_for(event, rules, users=users, addresses=addresses, now=now)
     Message.objects.bulk_create(messages)
     if any(m.transport != Transport.INBOX for m in messages):
-        transaction.on_commit(_wake_sender)
+        _wake_sender_on_commit()
     return event
 
 
@@ -157,8 +158,9 @@ def _messages_for(event: Event, rules: list[Rule], *, users: list[User], address
                 inbox_users.setdefault(person.pk, person)
             if rule.email and person.email:
                 mail_users.setdefault(person.pk, person)
-    by_user, by_dealer = _languages([*inbox_users.values(), *mail_users.values()],
-                                    [event.dealer_id] if event.dealer_id else [])
+    people = [*inbox_users.values(), *mail_users.values()]
+    by_user, by_dealer = (_languages(people, [event.dealer_id] if event.dealer_id else [])
+                          if people or event.dealer_id else ({}, {}))
     dealer_lang = by_dealer.get(event.dealer_id or 0, DEFAULT_LANGUAGE)
     out: list[Message] = []
 
@@ -189,7 +191,8 @@ def _messages_for(event: Event, rules: list[Rule], *, users: list[User], address
         if address not in taken:
             taken.add(address)
             add(Transport.EMAIL, address=address, language=language)
-    failing = set(FailingAddress.objects.filter(address__in=list(taken)).values_list("address", flat=True))
+    failing = set(FailingAddress.objects.filter(address__in=list(taken)).values_list("address", flat=True)
+                  ) if taken else set()
     out = [m for m in out if not (m.transport == Transport.EMAIL and m.address in failing)]
     for channel in channels.values():
         if channel.kind == ChannelKind.SMS_ALIYUN:
@@ -198,6 +201,14 @@ def _messages_for(event: Event, rules: list[Rule], *, users: list[User], address
         else:
             add(Transport.ROBOT, channel=channel, language=channel.language)
     return out
+
+
+def _wake_sender_on_commit() -> None:
+    """Queue one sender run per transaction, however many events it emits."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _wake_sender for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_wake_sender)
 
 
 def _wake_sender() -> None:
@@ -227,7 +238,7 @@ def message_resend(*, message: Message, actor: User) -> Message:
     locked.save(update_fields=["state", "tries", "next_try_at", "claimed_until", "sent_at", "message_id"])
     audit_record(locked, "message.resent", actor=actor, data={"event": locked.event.name,
                                                                "recipient": locked.recipient_label})
-    transaction.on_commit(_wake_sender)
+    _wake_sender_on_commit()
     return locked
 
 

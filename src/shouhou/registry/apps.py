@@ -31,3 +31,7 @@ class RegistryConfig(AppConfig):
         # After the core demo (dealers and people), which core inserts at position 0.
         if demo.load_demo not in bootstrap.DEMO_STEPS:
             bootstrap.DEMO_STEPS.append(demo.load_demo)
+        from shouhou.core import task_recovery
+        from shouhou.registry.imports_jobs import import_job_recover
+
+        task_recovery.register("shouhou.registry.tasks.run_import", import_job_recover)

@@ -60,6 +60,25 @@ CUSTOMERS = [
     ("长沙五一电竞馆", "李湘", "0731-84451200", "长沙", "HN-CS03"),
     ("昆明翠湖网咖", "杨帆", "0871-65128899", "昆明", "YN-KM04"),
 ]
+# Contact people the hotline recognises: dealer code -> (name, role, phone, email, QQ).
+CONTACTS = {
+    "GX-NN01": [("黄海", "技术主管", "138 7710 5566", "huanghai@hengxin-nn.example.cn", "285566123"),
+                ("蒙丽", "售后专员", "0771-5882302 转 8001", "mengli@hengxin-nn.example.cn", "")],
+    "GD-GZ02": [("林伟", "技术支持", "+86 139 2220 3344", "linwei@thwangwei.example.cn", "39223344")],
+    "HN-CS03": [("周杰", "售后经理", "0731-84126678", "zhoujie@xianglian.example.cn", "")],
+}
+# The main contact and mobile of the dealers the core demo creates without them.
+MAIN_CONTACTS = {"GX-NN01": ("黄海", "13877105566"), "GD-GZ02": ("林伟", "13922203344"),
+                 "HN-CS03": ("谭志刚", "13707316677")}
+# Two pushes from the cloud-management platform for the first unit: memory added, a disk swapped.
+SNAPSHOTS = [
+    {"cpu": {"model": "Xeon Gold 6226R", "sockets": 2}, "memory_gb": 128, "bios": "3.2.1",
+     "disks": [{"slot": 0, "model": "Samsung PM883 960G"}, {"slot": 1, "model": "Samsung PM883 960G"}],
+     "nics": ["Intel X550-T2"], "diskless": {"software": "易游", "version": "9.2"}},
+    {"cpu": {"model": "Xeon Gold 6226R", "sockets": 2}, "memory_gb": 256, "bios": "3.2.1",
+     "disks": [{"slot": 0, "model": "Samsung PM883 960G"}, {"slot": 1, "model": "Intel D3-S4510 960G"}],
+     "nics": ["Intel X550-T2"], "diskless": {"software": "易游", "version": "9.3"}},
+]
 # Sales just before the holidays, when cafes refit: the peaks every after-sales team knows.
 HOLIDAY_SALES = [date(2024, 2, 7), date(2024, 9, 28), date(2025, 1, 26), date(2025, 9, 29),
                  date(2026, 2, 13), date(2026, 9, 29)]
@@ -98,6 +117,16 @@ def load_demo(out: TextIO) -> None:
             dealer = dealers.get(code)
             if dealer is not None and not dealer.regions.exists():
                 services.dealer_update(actor=None, dealer=dealer, region_codes=[_code(n) for n in names])
+        for code, (contact, mobile) in MAIN_CONTACTS.items():
+            dealer = dealers.get(code)
+            if dealer is not None and not dealer.contact_name and not dealer.mobile:
+                services.dealer_update(actor=None, dealer=dealer, contact_name=contact, mobile=mobile)
+        for code, people in CONTACTS.items():
+            dealer = dealers.get(code)
+            if dealer is not None and not dealer.contacts.exists():
+                for name, role, phone, email, qq in people:
+                    services.dealer_contact_create(actor=None, dealer=dealer, name=name, role=role, phone=phone,
+                                                   email=email, qq=qq)
         customers: dict[str, list[Customer]] = {}
         for name, contact, phone, region, dealer_code in CUSTOMERS:
             customer = Customer.objects.filter(name=name).first() or services.customer_create(
@@ -110,7 +139,18 @@ def load_demo(out: TextIO) -> None:
             out.write("档案演示数据已存在 / registry demo data already loaded\n")
             return
         count = _units(models, dealers, customers, services, UnitStatus)
+        _snapshots(services, Unit)
     out.write(f"档案演示数据：{len(MODELS)} 个型号，{len(dealers)} 个代理商，{count} 台设备 / registry demo loaded\n")
+
+
+def _snapshots(services, Unit) -> None:  # type: ignore[no-untyped-def]
+    unit = Unit.objects.filter(serial=FIRST_SERIAL).first()
+    if unit is None or unit.snapshots.exists():
+        return
+    now = clock.now()
+    for days_ago, config in zip((30, 2), SNAPSHOTS, strict=True):
+        services.unit_snapshot_record(actor=None, unit=unit, config=config, taken_at=now - timedelta(days=days_ago),
+                                      now=now)
 
 
 def _units(models, dealers, customers, services, UnitStatus) -> int:  # type: ignore[no-untyped-def]

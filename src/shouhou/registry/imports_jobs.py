@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shouhou.registry.imports import ERROR_CAP, UnusableInput, map_headers, run_import
 from shouhou.registry.imports_read import open_table
@@ -81,6 +82,18 @@ def import_job_run(*, job_id: int) -> ImportJob:
         job.message = result.summary()
     _finish(job)
     return job
+
+
+def import_job_recover(kwargs: dict[str, Any], *, requeued: bool) -> None:
+    """The worker running the job's import stopped (core.task_recovery). Each write is a
+    transaction and a second run updates what a first one wrote, so the job is queued again with
+    its task; when the task is given up, the job shows as failed."""
+    running = ImportJob.objects.filter(pk=kwargs.get("job_id"), status=ImportStatus.RUNNING)
+    if requeued:
+        running.update(status=ImportStatus.QUEUED, phase="", percent=0, started_at=None)
+    else:
+        running.update(status=ImportStatus.FAILED, percent=100, finished_at=timezone.now(),
+                       message=_("导入进程意外中止，已放弃；请重新上传。"))
 
 
 def _finish(job: ImportJob) -> None:

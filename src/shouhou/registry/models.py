@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -318,6 +319,34 @@ class Unit(models.Model):
     @property
     def dates(self) -> cov.UnitDates:
         return cov.UnitDates(self.shipped_on, self.sold_on)
+
+
+class UnitSnapshot(models.Model):
+    """A unit's hardware configuration as the cloud-management platform reported it at TAKEN_AT."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("设备"), on_delete=models.CASCADE, related_name="snapshots",
+                             db_index=False)
+    taken_at = models.DateTimeField(_("采集时间"))
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    config = models.JSONField(_("硬件配置"))
+    source = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("来源"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+
+    dealer_scope = "unit__dealer"
+
+    class Meta:
+        verbose_name = _("配置快照")
+        verbose_name_plural = _("配置快照")
+        ordering = ["unit_id", "-taken_at"]
+        constraints = [
+            # One snapshot per unit and moment: a retried push is refused, not stored twice. Its index
+            # serves the unit page and the snapshots API (a unit's snapshots, newest first).
+            models.UniqueConstraint(fields=["unit", "taken_at"], name="unit_snapshot_unique_time",
+                                    violation_error_message=_("该设备在这一时间已有配置快照。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} @ {self.taken_at:%Y-%m-%d %H:%M}"
 
 
 def unit_coverage(unit: Unit, day: date) -> cov.Coverage:

@@ -19,7 +19,17 @@ from shouhou.domain.phones import phone_key
 from shouhou.domain.regions import RegionLevel
 from shouhou.domain.regions import cities as region_cities
 from shouhou.domain.regions import region as region_lookup
-from shouhou.registry.models import Customer, Dealer, DealerContact, DealerRegion, Unit, UnitStatus, normalize_serial
+from shouhou.domain.snapshots import ConfigDiff, config_diff
+from shouhou.registry.models import (
+    Customer,
+    Dealer,
+    DealerContact,
+    DealerRegion,
+    Unit,
+    UnitSnapshot,
+    UnitStatus,
+    normalize_serial,
+)
 
 # The search filters of the unit list, the labels PDF, the xlsx export and the API list.
 UNIT_FILTERS = ("q", "model", "dealer", "region", "status", "made")
@@ -108,6 +118,43 @@ def unit_get(user: Any, serial: str) -> Unit:
     """The unit with SERIAL that USER may see; raises NotFound otherwise."""
     qs = scoped(user, Unit).select_related("product_model", "dealer", "customer", "replaces", "replaced_by")
     return get_for(user, qs, serial=normalize_serial(serial))
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotEntry:
+    """A snapshot and what changed since the one before it (None for a unit's first)."""
+
+    snapshot: UnitSnapshot
+    previous_taken_at: Any
+    changes: ConfigDiff | None
+
+
+def unit_snapshot_history(unit: Unit, *, limit: int = 20) -> list[SnapshotEntry]:
+    """The LIMIT newest snapshots of UNIT (a unit the caller may see), each with its changes: one query
+    on the (unit, taken_at) index, one row more than shown, to diff the oldest one shown."""
+    rows = list(UnitSnapshot.objects.filter(unit=unit).select_related("source")
+                .order_by("-taken_at")[: limit + 1])
+    return [
+        SnapshotEntry(row, rows[i + 1].taken_at if i + 1 < len(rows) else None,
+                      config_diff(rows[i + 1].config, row.config) if i + 1 < len(rows) else None)
+        for i, row in enumerate(rows[:limit])
+    ]
+
+
+def snapshot_entry(snapshot: UnitSnapshot) -> SnapshotEntry:
+    """SNAPSHOT with what changed since the unit's snapshot before it (one query)."""
+    previous = (UnitSnapshot.objects.filter(unit_id=snapshot.unit_id, taken_at__lt=snapshot.taken_at)
+                .order_by("-taken_at").only("taken_at", "config").first())
+    if previous is None:
+        return SnapshotEntry(snapshot, None, None)
+    return SnapshotEntry(snapshot, previous.taken_at, config_diff(previous.config, snapshot.config))
+
+
+def unit_snapshots(user: Any, serial: str, *, limit: int = 20) -> tuple[Unit, list[SnapshotEntry]]:
+    """The unit with SERIAL that USER may see and its newest snapshots; raises NotFound otherwise
+    (another dealer's unit like a missing one)."""
+    unit = get_for(user, scoped(user, Unit), serial=normalize_serial(serial))
+    return unit, unit_snapshot_history(unit, limit=limit)
 
 
 def unit_public_find(serial: str) -> Unit | None:

@@ -7,18 +7,21 @@ Invalid with Chinese messages and changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouhou.core.models import User
 from shouhou.core.services import audit_record
-from shouhou.domain.errors import Invalid, NotFound
+from shouhou.domain.errors import Invalid, NotFound, ShouhouError
 from shouhou.domain.regions import region as region_lookup
+from shouhou.domain.snapshots import check_config, config_diff
 from shouhou.registry.models import (
     Customer,
     Dealer,
@@ -27,6 +30,7 @@ from shouhou.registry.models import (
     PhoneKeyField,
     ProductModel,
     Unit,
+    UnitSnapshot,
     UnitStatus,
     normalize_serial,
 )
@@ -279,6 +283,63 @@ def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
     return unit
 
 
+# --- snapshots ------------------------------------------------------------------------------
+# A configuration is a few kilobytes; anything far larger is not a hardware configuration.
+SNAPSHOT_MAX_BYTES = 64 * 1024
+# The platform's clock may run a little ahead of ours.
+SNAPSHOT_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class SnapshotTooLarge(ShouhouError):
+    status = 413
+    code = "snapshot_too_large"
+
+
+class SnapshotExists(ShouhouError):
+    status = 409
+    code = "snapshot_exists"
+
+
+def snapshot_size(config: Any) -> int:
+    return len(json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+@transaction.atomic
+def unit_snapshot_record(*, actor: User | None, unit: Unit, config: Any, taken_at: datetime | None = None,
+                         now: datetime | None = None) -> UnitSnapshot:
+    """Store UNIT's hardware configuration as reported at TAKEN_AT (default now).
+
+    Raises SnapshotInvalid (not a JSON object, too deep or too many values), SnapshotTooLarge over
+    SNAPSHOT_MAX_BYTES, Invalid for a time in the future, SnapshotExists when the unit already has a
+    snapshot at that time (a retried push)."""
+    now = now or timezone.now()
+    config = check_config(config)
+    size = snapshot_size(config)
+    if size > SNAPSHOT_MAX_BYTES:
+        raise SnapshotTooLarge(_("配置快照过大（%(size)s 字节，上限 %(max)s 字节）。")
+                               % {"size": size, "max": SNAPSHOT_MAX_BYTES}, limit=SNAPSHOT_MAX_BYTES)
+    taken_at = taken_at or now
+    if taken_at.tzinfo is None:
+        raise Invalid(_("采集时间必须带时区。"), field="taken_at")
+    if taken_at > now + SNAPSHOT_CLOCK_SKEW:
+        raise Invalid(_("采集时间不能晚于当前时间。"), field="taken_at")
+    if UnitSnapshot.objects.filter(unit=unit, taken_at=taken_at).exists():
+        raise SnapshotExists(_("该设备在这一时间已有配置快照。"), taken_at=taken_at.isoformat())
+    previous = (UnitSnapshot.objects.filter(unit=unit, taken_at__lt=taken_at).order_by("-taken_at")
+                .values_list("config", flat=True).first())
+    snapshot = UnitSnapshot(unit=unit, taken_at=taken_at, config=config,
+                            source=actor if actor is not None and actor.pk else None)
+    try:
+        with transaction.atomic():
+            snapshot.save()
+    except IntegrityError:  # the same push, twice at once
+        raise SnapshotExists(_("该设备在这一时间已有配置快照。"), taken_at=taken_at.isoformat()) from None
+    diff = config_diff(previous, config) if previous is not None else None
+    audit_record(unit, "unit.snapshot_recorded", actor=actor, data={
+        "snapshot": snapshot.pk, "taken_at": taken_at.isoformat(), "bytes": size,
+        "counts": None if diff is None else {k: len(v) for k, v in diff.as_dict().items()},
+    })
+    return snapshot
 # --- what happens to units (called by the apps that move them, e.g. service orders) ---------
 # Each move is a service of the registry, so that it lands on the unit's own audit trail (its
 # page's history) whoever caused it; `reference` names the cause (e.g. "RMA2026-000123 / 1").

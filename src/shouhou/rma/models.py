@@ -131,8 +131,9 @@ class ServiceOrder(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=50, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     return_address = models.TextField(_("回寄地址"), blank=True)
-    # Seam for the cases app: it will add a FK; the number is kept as typed until then.
-    case_number = models.CharField(_("服务案例号"), max_length=32, blank=True)
+    # The service case the form comes from: its opening time is the report date (DESIGN §2 Outcomes).
+    case = models.ForeignKey("cases.Case", verbose_name=_("服务案例"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="service_orders")
     reported_at = models.DateTimeField(
         _("报修时间"), null=True, blank=True,
         help_text=_("判定保修状态的日期：来自服务案例时为案例创建时间，否则为提交时间。"),
@@ -164,6 +165,8 @@ class ServiceOrder(models.Model):
             models.Index(fields=["dealer", "-submitted_at"], name="rma_order_dealer_idx"),
             # Used by the staff order list: newest first.
             models.Index(fields=["-submitted_at"], name="rma_order_submitted_idx"),
+            # Used by the quality reports: lines reported in a period.
+            models.Index(fields=["reported_at"], name="rma_order_reported_idx"),
         ]
 
     def __str__(self) -> str:
@@ -527,6 +530,8 @@ class DeadlineRecord(models.Model):
             models.Index(fields=["due_at"], condition=Q(met_at__isnull=True), name="rma_deadline_open_idx"),
             # Used by the "deadlines met" report: closed deadlines by party and period.
             models.Index(fields=["party", "met_at"], name="rma_deadline_met_idx"),
+            # Used by the reports (deadlines met per step, week, month): deadlines due in a period.
+            models.Index(fields=["due_at"], name="rma_deadline_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -28,7 +28,7 @@ def viewer_role(user: Any) -> str:
 
 def order_get_for(user: Any, pk: int) -> ServiceOrder:
     """One order USER may see, with its lines; raises NotFound (also for another dealer's)."""
-    qs = ServiceOrder.objects.select_related("dealer").prefetch_related(
+    qs = ServiceOrder.objects.select_related("dealer", "case").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("position")))
     return get_for(user, qs, pk=pk)
 

@@ -19,7 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouhou.cases.models import Case, CaseType
 from shouhou.core.models import User
+from shouhou.core.scoping import scoped
 from shouhou.core.services import audit_record
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, ShouhouError
@@ -125,6 +127,9 @@ def order_submit(
     if draft is not None and (draft.dealer_id != dealer.pk or not draft.is_draft):
         raise Invalid(_("该草稿已提交或不属于此代理商。"), field="draft")
     at = _aware_past(submitted_at, now=now, field="submitted_at") if submitted_at else now
+    case = _case_of(case_number, actor=actor, dealer=dealer)
+    if case is not None and reported_at is None:
+        reported_at = case.opened_at  # the fault was first reported when the case was opened
     reported = _aware_past(reported_at, now=now, field="reported_at") if reported_at else at
     cal = work_calendar()
     # A draft's lines keep the diagrams uploaded with it, by serial.
@@ -142,7 +147,7 @@ def order_submit(
     order.contact_phone = contact_phone.strip()
     order.contact_email = contact_email.strip()
     order.return_address = return_address.strip()
-    order.case_number = case_number.strip()
+    order.case = case
     order.reported_at = reported
     order.submitted_at = at
     order.submitted_by = actor
@@ -167,13 +172,22 @@ def order_submit(
         created.append(line)
     audit_record(order, "order.submitted", actor=actor, data={
         "submitted_at": at.isoformat(), "reported_at": reported.isoformat(), "source": str(source),
-        "case": order.case_number, "on_behalf_of_dealer": role == "staff",
+        "case": case.number if case else None, "on_behalf_of_dealer": role == "staff",
         "lines": [{"id": ln.pk, "serial": ln.serial, "coverage": ln.coverage, "advance": ln.advance_requested,
                    "due": ln.due_at.isoformat() if ln.due_at else None} for ln in created],
     })
     return order
 
 
+def _case_of(number: str, *, actor: User, dealer: Dealer) -> Case | None:
+    """The case NUMBER names, as ACTOR may see it and about DEALER's unit; raises Invalid otherwise."""
+    number = number.strip().upper()
+    if not number:
+        return None
+    case = scoped(actor, Case).filter(number=number).exclude(case_type=CaseType.COMPLAINT).first()
+    if case is None or case.dealer_id not in (None, dealer.pk):
+        raise Invalid(_("服务案例 %(number)s 不存在。") % {"number": number}, field="case")
+    return case
 def form_invalid(errors: list[FormError]) -> Invalid:
     """The service form's problems as one Invalid: texts for people (`errors`, "第 N 行：…"), field
     paths and the structured problems (`problems`: row, field, code, params) for programs."""
@@ -274,7 +288,8 @@ def order_submit_draft(*, order: ServiceOrder, actor: User, topology_required: b
               "advance_reason": ln.advance_reason} for ln in order.lines.order_by("position")]
     return order_submit(dealer=order.dealer, actor=actor, contact_name=order.contact_name,
                         contact_phone=order.contact_phone, contact_email=order.contact_email,
-                        return_address=order.return_address, case_number=order.case_number, lines=lines,
+                        return_address=order.return_address,
+                        case_number=order.case.number if order.case_id else "", lines=lines,
                         source=source, topology_required=topology_required, draft=order)
 
 

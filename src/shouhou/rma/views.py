@@ -56,7 +56,8 @@ PAGE_SIZE = 50
 
 
 VERB_LABELS = {"order.submitted": _lazy("提交服务单"), "order.draft_saved": _lazy("保存草稿"),
-               "line.attachment_added": _lazy("上传附件")}
+               "line.attachment_added": _lazy("上传附件"),
+               "mail.reply_received": _lazy("收到邮件"), "mail.order_drafted": _lazy("邮件服务单生成草稿")}
 
 
 def event_label(event: str) -> str:
@@ -98,7 +99,7 @@ def _kept_topology(order: ServiceOrder | None) -> dict[str, Any]:
 
 
 def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: ServiceOrder | None, portal: bool,
-                    case_number: str = "") -> HttpResponse:
+                    case_number: str = "", line: dict[str, str] | None = None) -> HttpResponse:
     """The service form: GET shows it (a draft's values, or the dealer's details); POST with
     `action=draft` saves a draft, anything else submits. Errors are listed per line."""
     staff = not portal
@@ -138,7 +139,7 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
         if draft is not None:
             form = OrderForm(initial={"contact_name": draft.contact_name, "contact_phone": draft.contact_phone,
                                       "contact_email": draft.contact_email, "return_address": draft.return_address,
-                                      "case_number": draft.case_number}, staff=False)
+                                      "case_number": draft.case.number if draft.case else ""}, staff=False)
             initial = [{"serial": ln.serial, "fault": ln.fault, "advance_requested": ln.advance_requested,
                         "advance_reason": ln.advance_reason} for ln in draft.lines.all()]
             formset = line_formset(initial=initial)
@@ -149,7 +150,7 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
                                 "contact_phone": dealer.phone or dealer.mobile, "contact_email": dealer.email,
                                 "return_address": dealer.address})
             form = OrderForm(initial=initial, staff=staff)
-            formset = line_formset()
+            formset = line_formset(initial=[line] if line else None)
     return render(request, "rma/order_form.html", {
         "form": form, "formset": formset, "errors": errors, "dealer": dealer, "draft": draft, "portal": portal,
         "kept": _kept_topology(draft),
@@ -177,8 +178,10 @@ def order_new(request: HttpRequest) -> HttpResponse:
     dealer = Dealer.objects.filter(code=code).first() if code else None
     if code and dealer is None:
         raise NotFound(_("没有找到代理商 %(code)s。") % {"code": code})
+    # "Open service form from this case" carries the case's unit and findings in (cases app).
+    line = {k: request.GET[k].strip() for k in ("serial", "fault") if request.GET.get(k, "").strip()}
     return order_form_page(request, dealer=dealer, draft=None, portal=False,
-                           case_number=request.GET.get("case", "").strip()[:32])
+                           case_number=request.GET.get("case", "").strip()[:32], line=line or None)
 
 
 @staff_required

@@ -1,0 +1,301 @@
+"""Staff pages of service cases: the list (and "my cases", the triage queue), the case page
+with one form per allowed event, triage and attachments, and the hotline screen `/intake`.
+
+The dealer portal (`views_portal`) reuses `case_context` and `apply_event` with the dealer's
+user; every read goes through the dealer scoping layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shouhou.cases import services
+from shouhou.cases.display import target_of
+from shouhou.cases.forms import (
+    EVENT_FORMS,
+    EVENT_LABELS,
+    VERB_LABELS,
+    AttachmentForm,
+    ComplaintForm,
+    DiagnosticForm,
+    IntakeForm,
+    triage_results,
+)
+from shouhou.cases.models import Case, CaseChannel, CaseStatus, CaseType, TriageItem, TriageResult
+from shouhou.cases.policy import work_calendar
+from shouhou.cases.selectors import allowed_events, case_findings, case_get_for, case_search
+from shouhou.core.access import staff_required
+from shouhou.core.models import AuditEvent, User
+from shouhou.core.scoping import get_for
+from shouhou.domain.errors import IllegalEvent, Invalid, NotFound, StaleVersion
+from shouhou.registry.selectors import dealers_for_region
+
+PAGE_SIZE = 50
+TRIAGE_LABELS = dict(TriageItem.choices)
+RESULT_LABELS = dict(TriageResult.choices)
+LIST_FILTERS = ("status", "channel", "type", "owner", "overdue", "q")
+
+
+def optional_url(name: str) -> str | None:
+    """The URL of a page another app provides, or None while that app is not installed."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def _list(request: HttpRequest, *, title: str, fixed: dict[str, str]) -> HttpResponse:
+    params = {k: request.GET.get(k, "").strip() for k in LIST_FILTERS if request.GET.get(k, "").strip()}
+    params.update(fixed)
+    now, cal = timezone.now(), work_calendar()
+    qs = case_search(request.user, status=params.get("status", ""), channel=params.get("channel", ""),
+                     case_type=params.get("type", ""), owner=params.get("owner", ""),
+                     overdue=params.get("overdue") == "1", q=params.get("q", ""),
+                     queue=params.get("queue", ""), now=now)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"case": c, "first": target_of(c.first_response_due, met_at=c.first_responded_at, now=now, cal=cal),
+             "resolution": target_of(c.resolution_due, met_at=c.resolved_at, now=now, cal=cal)}
+            for c in page.object_list]
+    return render(request, "cases/list.html", {
+        "title": title, "page": page, "rows": rows, "params": params, "fixed": fixed,
+        "query": urlencode({k: v for k, v in params.items() if k not in fixed}),
+        "statuses": CaseStatus.choices, "channels": CaseChannel.choices, "types": CaseType.choices,
+        "owners": User.objects.filter(owned_cases__isnull=False).distinct().only("username", "name")
+        .order_by("username"),
+    })
+
+
+@staff_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, title=_("服务案例"), fixed={})
+
+
+@staff_required
+@require_GET
+def case_mine(request: HttpRequest) -> HttpResponse:
+    return _list(request, title=_("我的案例"), fixed={"owner": request.user.username})  # type: ignore[union-attr]
+
+
+@staff_required
+@require_GET
+def triage_queue(request: HttpRequest) -> HttpResponse:
+    return _list(request, title=_("排查队列"), fixed={"queue": "triage"})
+
+
+# --- the case page ----------------------------------------------------------------------------------
+
+
+def timeline(case: Case, *, dealer_view: bool = False) -> list[AuditEvent]:
+    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("at", "id")
+    if dealer_view:
+        # The dealer sees what was forwarded to it and its own answers, never staff's notes, calls
+        # or triage (which may be about the dealer).
+        events = events.filter(Q(verb__in=["case.opened", "case.forward_to_dealer", "case.resolve", "case.close",
+                                           "case.reopen"])
+                               | Q(verb="case.note", actor__dealer_id=case.dealer_id, actor__isnull=False))
+    rows = list(events.select_related(None))
+    for e in rows:
+        e.label = str(VERB_LABELS.get(e.verb, e.verb))  # type: ignore[attr-defined]
+        e.status_label = (str(CaseStatus(e.data["status"]).label)  # type: ignore[attr-defined]
+                          if e.data.get("status") in CaseStatus.values else "")
+        items = e.data.get("items") if isinstance(e.data.get("items"), dict) else {}
+        e.triage = [(TRIAGE_LABELS.get(item, item), RESULT_LABELS.get(v.get("result"), v.get("result")),  # type: ignore[attr-defined]
+                     v.get("note", "")) for item, v in items.items()]
+    return rows
+
+
+def case_context(request: HttpRequest, case: Case, *, portal: bool = False,
+                 bound: dict[str, Any] | None = None) -> dict[str, Any]:
+    now, cal = timezone.now(), work_calendar()
+    bound = bound or {}
+    allowed = allowed_events(case, request.user)
+    event_forms = [{"event": e, "label": EVENT_LABELS[e],
+                    "form": bound.get(e) or EVENT_FORMS[e](prefix=e, initial={"version": case.version})}
+                   for e in allowed]
+    context: dict[str, Any] = {
+        "case": case, "portal": portal, "event_forms": event_forms,
+        "first": target_of(case.first_response_due, met_at=case.first_responded_at, now=now, cal=cal),
+        "resolution": target_of(case.resolution_due, met_at=case.resolved_at, now=now, cal=cal),
+        "timeline": timeline(case, dealer_view=portal),
+        "attachments": list(case.attachments.all()),
+        "ratings": [r for r in case.ratings.all() if r.score is not None],
+    }
+    if not portal:
+        checks = {t.item: t for t in case.triage.all()}
+        context.update({
+            "triage": [{"item": value, "label": label, "check": checks.get(value)}
+                       for value, label in TriageItem.choices],
+            "triage_results": TriageResult.choices,
+            "diagnostics": list(case.diagnostics.select_related("recorded_by")),
+            "diagnostic_form": DiagnosticForm(), "attachment_form": AttachmentForm(),
+            "complaint_form": ComplaintForm(initial={"subject": _("投诉：%(subject)s") % {"subject": case.subject}}),
+            "follow_ups": list(case.follow_ups.all()),
+            "orders": list(case.service_orders.order_by("-id")),
+            "service_form_url": reverse("rma_order_new") + "?" + urlencode({
+                "dealer": case.dealer.code, "case": case.number, "serial": case.serial,
+                "fault": case_findings(case)}) if case.dealer and case.unit_id else None,
+            # Dealer first: the unit's dealer, else those serving the purchase region.
+            "region_dealers": list(dealers_for_region(case.region_code)[:10])
+            if case.dealer is None and case.region_code else [],
+        })
+    return context
+
+
+@staff_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(request.user, pk)
+    return render(request, "cases/detail.html", case_context(request, case))
+
+
+def apply_event(request: HttpRequest, pk: int, event: str, *, portal: bool) -> HttpResponse:
+    """POST of one event form: apply it, or show the page again with the problem (422/409)."""
+    case = case_get_for(request.user, pk)
+    if event not in EVENT_FORMS:
+        raise NotFound(_("没有这个操作。"))
+    back = reverse("portal_case" if portal else "case_detail", args=[pk])
+    form = EVENT_FORMS[event](request.POST, prefix=event)
+    status = 422
+    if form.is_valid():
+        try:
+            services.case_apply(case=case, event=event, actor=request.user,  # type: ignore[arg-type]
+                                version=form.cleaned_data["version"], fields=form.fields_for_event())
+        except StaleVersion:
+            form.add_error(None, _("该案例已被他人修改，请刷新后重试。"))
+            status = 409
+        except IllegalEvent:
+            form.add_error(None, _("当前状态（%(status)s）不能执行“%(event)s”。") % {
+                "status": case.get_status_display(), "event": EVENT_LABELS[event]})
+            status = 409
+        except Invalid as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已完成：%(event)s。") % {"event": EVENT_LABELS[event]})
+            return redirect(back)
+    case = case_get_for(request.user, pk)
+    template = "portal/case_detail.html" if portal else "cases/detail.html"
+    context = case_context(request, case, portal=portal, bound={event: form})
+    context["open_form"] = event
+    # The event's own form is not on the page when the status no longer allows it.
+    context["problem"] = " ".join(str(e) for e in form.non_field_errors())
+    return render(request, template, context, status=status)
+
+
+@staff_required
+@require_POST
+def case_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
+    return apply_event(request, pk, event, portal=False)
+
+
+@staff_required
+@require_POST
+def case_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(request.user, pk)
+    services.case_triage(case=case, actor=request.user, results=triage_results(request.POST))  # type: ignore[arg-type]
+    messages.success(request, _("排查记录已保存。"))
+    return redirect(reverse("case_detail", args=[pk]) + "#triage")
+
+
+@staff_required
+@require_POST
+def case_diagnostic(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(request.user, pk)
+    form = DiagnosticForm(request.POST)
+    if not form.is_valid():
+        raise Invalid(_("请选择诊断类别并填写记录。"))
+    services.case_diagnostic(case=case, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    messages.success(request, _("诊断记录已保存。"))
+    return redirect(reverse("case_detail", args=[pk]) + "#triage")
+
+
+@staff_required
+@require_POST
+def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise Invalid(_("请选择附件类别和文件。"))
+    services.case_attach(case=case, actor=request.user, upload=form.cleaned_data["file"],  # type: ignore[arg-type]
+                         kind=form.cleaned_data["kind"])
+    messages.success(request, _("附件已上传。"))
+    return redirect(reverse("case_detail", args=[pk]) + "#attachments")
+
+
+def attachment_response(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    case = case_get_for(request.user, pk)
+    attachment = get_for(request.user, case.attachments.all(), pk=attachment_id)
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                        filename=attachment.name, as_attachment=attachment.content_type == "application/pdf")
+
+
+@staff_required
+@require_GET
+def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    return attachment_response(request, pk, attachment_id)
+
+
+@staff_required
+@require_POST
+def case_complaint(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(request.user, pk)
+    form = ComplaintForm(request.POST)
+    if not form.is_valid():
+        raise Invalid(_("请填写投诉主题。"))
+    complaint = services.complaint_open(case=case, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    messages.success(request, _("已创建投诉案例 %(number)s。") % {"number": complaint.number})
+    return redirect("case_detail", complaint.pk)
+
+
+# --- the hotline screen -------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    """来电弹屏: `/intake?phone=…` as a telephony system opens it on a ring. One submit opens the
+    case, accepted by the operator (who took the call and so owns it)."""
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.case_open(
+                    actor=request.user,  # type: ignore[arg-type]
+                    channel=data["channel"], case_type=data["case_type"], subject=data["subject"],
+                    description=data["description"],
+                    reporter=services.Reporter(data["name"], data["phone"], data["email"] or "", data["qq"]),
+                    serial=data["serial"], region=data["region"], faq_article=data["faq_article"], accept=True,
+                )
+            except (Invalid, NotFound) as exc:
+                field = exc.extra.get("field", "")
+                name = {"reporter.phone": "phone", "reporter.email": "email", "reporter.qq": "qq",
+                        "type": "case_type"}.get(str(field), str(field))
+                form.add_error(name if name in form.fields else None, str(exc))
+            else:
+                messages.success(request, _("已创建案例 %(number)s。") % {"number": case.number})
+                return redirect("case_detail", case.pk)
+        status = 422
+    else:
+        form = IntakeForm(initial={"phone": request.GET.get("phone", ""), "serial": request.GET.get("serial", "")})
+        status = 200
+    return render(request, "cases/intake.html", {
+        "form": form,
+        # Caller recognition and FAQ suggestions come from the registry's callers and the FAQ app.
+        "caller_panel_url": optional_url("caller_panel"),
+        "faq_suggest_url": optional_url("faq_suggest"),
+    }, status=status)

@@ -1,0 +1,41 @@
+"""The case demo: through the real services, once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.utils import timezone
+
+from shouhou.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    from shouhou.core.bootstrap import ensure_admin, load_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        ensure_admin(out)
+        load_demo(out)
+        load_demo(out)  # a second start changes nothing
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_the_demo_has_every_channel_and_status_a_complaint_and_overdue_cases(demo):
+    assert "Case demo: 15 cases and a complaint" in demo
+    # The inbound-mail demo opens one more, by mail (tests/mail/test_demo.py).
+    cases = list(Case.objects.exclude(created_by__username="mail-intake"))
+    assert len(cases) == 16
+    assert {c.channel for c in cases} == {"hotline", "qq", "email", "web", "portal", "api"}
+    assert {c.status for c in cases} == {"new", "accepted", "waiting_customer", "waiting_dealer", "resolved",
+                                         "closed"}
+    complaint = next(c for c in cases if c.case_type == "complaint")
+    assert complaint.dealer is None and complaint.about_dealer is not None and complaint.related_case is not None
+    now = timezone.now()
+    assert any(c.is_open and c.resolution_due < now for c in cases)

@@ -1,0 +1,76 @@
+"""Access rules of service orders' pages and API (see tests/gates/rules.py and docs/testing.md)."""
+
+from shouhou.rma.models import LineAttachment, ServiceOrder
+from tests.gates.rules import Kind, dealer, portal, public, staff
+
+MISSING_ID = 987654321
+
+
+def _attachment(dealer_):
+    """The dealer's line with a topology diagram and a photo (tests/gates/seed.py adds one per dealer)."""
+    return LineAttachment.objects.filter(line__order__dealer=dealer_).select_related("line").order_by("pk").first()
+
+
+def _approved(dealer_):
+    return ServiceOrder.objects.filter(dealer=dealer_, number__isnull=False).order_by("pk").first()
+
+
+def _draft(dealer_):
+    return ServiceOrder.objects.filter(dealer=dealer_, submitted_at__isnull=True).order_by("pk").first()
+
+
+def _line(seed, dealer_):
+    attachment = _attachment(dealer_)
+    return {"pk": attachment.line.order_id, "line_id": attachment.line_id}
+
+
+KINDS = {
+    "order": Kind(fill=lambda seed, d: {"pk": _attachment(d).line.order_id}, missing={"pk": MISSING_ID}),
+    "approved_order": Kind(fill=lambda seed, d: {"pk": _approved(d).pk}, missing={"pk": MISSING_ID}),
+    "draft": Kind(fill=lambda seed, d: {"pk": _draft(d).pk}, missing={"pk": MISSING_ID}),
+    "line": Kind(fill=_line, missing={"pk": MISSING_ID, "line_id": MISSING_ID}),
+    "line_only": Kind(fill=lambda seed, d: {"line_id": _attachment(d).line_id}, missing={"line_id": MISSING_ID}),
+    "attachment": Kind(fill=lambda seed, d: {**_line(seed, d), "attachment_id": _attachment(d).pk},
+                       missing={"pk": MISSING_ID, "line_id": MISSING_ID, "attachment_id": MISSING_ID}),
+    "api_order": Kind(fill=lambda seed, d: {"order_id": _attachment(d).line.order_id},
+                      missing={"order_id": MISSING_ID}),
+    "api_line": Kind(fill=lambda seed, d: {"order_id": _attachment(d).line.order_id,
+                                           "line_id": _attachment(d).line_id},
+                     missing={"order_id": MISSING_ID, "line_id": MISSING_ID}),
+}
+
+RULES = {
+    "rma_status": public(),
+    # Staff.
+    "rma_queue": staff(),
+    "rma_order_new": staff(),
+    "rma_order_line_row": staff(),
+    "rma_order_template": staff(query={"dealer": "GX-NN01"}),
+    "rma_order_upload": staff(query={"dealer": "GX-NN01"}),
+    "rma_order": staff("order"),
+    "rma_order_edit": staff("draft"),
+    "rma_order_document": staff("approved_order", kind="return_authorisation"),
+    "rma_line_topology": staff("line"),
+    "rma_line_attachment": staff("attachment"),
+    "rma_line_event": staff("line", event="request_info"),
+    "rma_receive": staff(),
+    "rma_receive_line": staff("line_only"),
+    # The dealer portal: a dealer's user, on its own orders; staff do not use it.
+    "portal_home": portal(),
+    "portal_notifications": portal(),
+    "portal_order_new": portal(),
+    "portal_order_line_row": portal(),
+    "portal_order_template": portal(),
+    "portal_order_upload": portal(),
+    "portal_order": portal("order"),
+    "portal_order_edit": portal("draft"),
+    "portal_order_document": portal("approved_order", kind="return_authorisation"),
+    "portal_line_topology": portal("line"),
+    "portal_line_event": portal("line", event="cancel", body={"reason": "门禁测试"}),
+    # API.
+    "GET /api/v1/service-orders": dealer(),
+    "POST /api/v1/service-orders": dealer(),
+    "GET /api/v1/service-orders/{order_id}": dealer("api_order"),
+    "POST /api/v1/service-orders/{order_id}/lines/{line_id}/{event}": dealer(
+        "api_line", event="cancel", body={"version": 1, "reason": "门禁测试"}),
+}
