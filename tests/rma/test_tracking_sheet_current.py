@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_downloaded_sheet_shows_the_shipment_made_after_inspection(alice, service_center, make_unit,
-                                                                       client_for, tmp_path):
+                                                                       client_for, tmp_path, artifacts):
     from shouhou.notify.models import Event
     from shouhou.notify.tasks import event_attach_document
 
@@ -40,5 +41,9 @@ def test_the_downloaded_sheet_shows_the_shipment_made_after_inspection(alice, se
     response = client_for(alice).get(f"/portal/orders/{order.pk}/documents/repair_tracking_sheet.pdf",
                                      {"line": line.pk})
     assert response.status_code == 200
-    text = pdf_text(b"".join(response.streaming_content) if response.streaming else response.content, tmp_path)
+    pdf = b"".join(response.streaming_content) if response.streaming else response.content
+    text = pdf_text(pdf, tmp_path)
     assert "SN-SHEET-SPARE" in text and "SF123" in text
+    (tmp_path / "sheet.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(tmp_path / "sheet.pdf"),
+                    str(artifacts / "repair_tracking_sheet_after_shipping")], check=True)
