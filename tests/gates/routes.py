@@ -106,9 +106,10 @@ def missing_rule_message(route: Route, kinds: dict[str, Kind]) -> str:
         f"{route} has no access rule.",
         f"Declare who may call it in {rules_file_for(route)}, in RULES (create the file if it is missing):",
         f'    "{route.key}": public({example_kind}) | dealer({example_kind}) | portal({example_kind}) '
-        f'| staff({example_kind}),',
+        f'| signed_in({example_kind}) | staff({example_kind}),',
         "  public: no login, nothing private; dealer: a dealer's user sees its own objects and gets 404 for",
-        "  another dealer's, staff see all; portal: like dealer, but staff get 403/404; staff: vendor staff only",
+        "  another dealer's, staff see all; portal: like dealer, but staff get 403/404; signed_in: any user, data",
+        "  of no dealer; staff: vendor staff only",
         "  (a dealer gets 403/404). Constant parameters and a valid body go along: staff(\"line\", event=\"receive\",",
         "  body={...}); a query string with query={...}.",
     ]

@@ -33,7 +33,7 @@ class Kind:
 @dataclass(frozen=True)
 class Rule:
     """Who may call a route: `public`, `dealer` (staff too; a dealer only its own objects), `portal`
-    (a dealer only its own objects; staff not at all) or `staff`."""
+    (a dealer only its own objects; staff not at all), `signed_in` (any user, data of no dealer) or `staff`."""
 
     access: str
     kind: str | None = None
@@ -59,6 +59,12 @@ def portal(kind: str | None = None, /, *, body: dict[str, Any] | None = None, qu
            **fixed: Any) -> Rule:
     """The dealer portal: a dealer's own objects only (another dealer's is a 404 like a missing one); staff 403/404."""
     return Rule("portal", kind, fixed, body, query=query or {})
+
+
+def signed_in(kind: str | None = None, /, *, body: dict[str, Any] | None = None,
+              query: dict[str, str] | None = None, **fixed: Any) -> Rule:
+    """Anybody signed in (dealers too), on data that belongs to no dealer (a published FAQ article)."""
+    return Rule("signed_in", kind, fixed, body, query=query or {})
 
 
 def staff(kind: str | None = None, /, *, body: dict[str, Any] | None = None, query: dict[str, str] | None = None,

@@ -66,6 +66,20 @@ def _drafts_and_years(dealer_b: Any, staff: Any) -> None:
     official_year_save(actor=staff, year=2027, holidays={date(2027, 1, 1): "元旦"}, makeup={})
 
 
+def _cases_and_mail() -> None:
+    """A case opened by each dealer's user in the portal, and one inbound email (no demo has them)."""
+    from shouhou.cases.services import Reporter, case_open
+    from shouhou.core.models import User
+    from shouhou.mail.services import mail_ingest
+
+    for user in User.objects.filter(dealer__code__in=(DEALER_A, DEALER_B)).order_by("pk"):
+        case_open(actor=user, channel="portal", case_type="fault", subject="无盘服务器无法启动",
+                  description="开机后黑屏", reporter=Reporter("韦强", "0771-5561234", "", ""))
+    mail_ingest(raw=("From: 韦强 <wei@example.cn>\r\nTo: service@example.cn\r\nSubject: 咨询\r\n"
+                     "Message-ID: <gate-1@example.cn>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                     "请问保修期多长？\r\n").encode())
+
+
 def build_seed() -> Seed:
     from shouhou.core import bootstrap
     from shouhou.core.services import token_create, user_create
@@ -81,6 +95,7 @@ def build_seed() -> Seed:
         _order_with_files(Dealer.objects.get(code=code), staff)
     _import_job(staff)
     _drafts_and_years(Dealer.objects.get(code=DEALER_B), staff)
+    _cases_and_mail()
     return Seed(
         dealer_a=Dealer.objects.get(code=DEALER_A),
         dealer_b=Dealer.objects.get(code=DEALER_B),

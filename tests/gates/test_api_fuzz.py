@@ -2,8 +2,9 @@
 sends them, in-process through the WSGI application, with a staff and a dealer token on the
 seeded database. No answer may be a 5xx, and every documented answer must match its schema.
 
-SHOUHOU_FUZZ_EXAMPLES sets the examples per operation and token (25 by default: about 1,200 in
-all); a release runs `SHOUHOU_FUZZ_EXAMPLES=500 scripts/test tests/gates/test_api_fuzz.py`.
+SHOUHOU_FUZZ_EXAMPLES sets the generated examples per operation and token (10 by default; with the
+ones schemathesis derives from the schema, about 3,000 requests in all); for a release:
+`SHOUHOU_FUZZ_EXAMPLES=500 scripts/test tests/gates/test_api_fuzz.py`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from schemathesis.core.failures import FailureGroup, ServerError
 
 from tests.gates.seed import Seed
 
-EXAMPLES = int(os.environ.get("SHOUHOU_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("SHOUHOU_FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 SENT: dict[str, int] = {}  # requests sent per test, printed at the end of the module (-s) for the record
 
@@ -48,12 +49,10 @@ def _huge_integer(case: Any) -> bool:
     return any(re.fullmatch(r"-?\d{10,}", str(v)) for v in values)
 
 
-# Emptied by the fix of overflowing ids/pages/dates and oversized bodies (issue 12).
-KNOWN: dict[str, Known] = {
-    "GET /api/v1/service-orders": Known(
-        "a page number beyond 64 bits overflows the OFFSET (500)", _huge_integer,
-        "/api/v1/service-orders?page=188971489150875543005976068096"),
-}
+# Emptied by the fix of overflowing ids/pages/dates and oversized bodies (issue 12). Entries look like
+#     "GET /api/v1/service-orders": Known("a page number beyond 64 bits overflows the OFFSET (500)",
+#                                         _huge_integer, "/api/v1/service-orders?page=188971489150875543005976068096"),
+KNOWN: dict[str, Known] = {}
 KNOWN_SEEN: dict[str, int] = {}
 
 

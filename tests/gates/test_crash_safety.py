@@ -154,27 +154,62 @@ for i in range({count}):
     line = order.lines.get()
     line_apply(line=line, event="approve", actor=actor, version=line.version)
 """
-DOCUMENT_TASKS = "FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%notification_attach_document'"
+SEND_TASKS = "FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%outbox_send'"
 
 
-def test_a_worker_killed_mid_pdf_render_leaves_the_document_to_be_rendered_again(site: Site) -> None:
-    site.run("manage", "shell", "-c", APPROVE.format(count=6))  # each approval queues its PDF
-    tasks = site.query(f"SELECT COUNT(*) {DOCUMENT_TASKS}")[0][0]
-    assert tasks >= 6
-    worker = site.start("worker")
-    site.wait_for(f"SELECT COUNT(*) {DOCUMENT_TASKS} AND status = 'RUNNING'", [(1,)])
-    os.killpg(worker.pid, signal.SIGKILL)  # while it renders (the first render loads the CJK font)
-    worker.wait(timeout=30)
-    assert site.query(f"SELECT COUNT(*) {DOCUMENT_TASKS} AND status = 'RUNNING'") == [(1,)]
+class HeldSmtp:
+    """A real SMTP server on loopback that holds the first message (the worker is then mid-send)
+    until released, and takes every later one."""
 
-    again = site.start("worker", "--batch")
-    output = again.communicate(timeout=600)[0]
-    assert again.returncode == 0, output
-    assert "queued again" in output
-    assert site.query(f"SELECT status, COUNT(*) {DOCUMENT_TASKS} GROUP BY status") == [("SUCCESSFUL", tasks)]
-    notices = site.query("SELECT COUNT(*), COUNT(NULLIF(attachment, '')) FROM rma_notification "
-                         "WHERE kind = 'return_authorisation'")
-    assert notices == [(6, 6)]  # every notice has its one PDF
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.received: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+
+        if not self.entered.is_set():
+            self.entered.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 try again later"
+        self.received.append(envelope.content)
+        return "250 OK"
+
+
+def test_a_worker_killed_mid_email_send_sends_each_message_once_after_restart(site: Site) -> None:
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+
+    smtp = HeldSmtp()
+    controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        site.env.update(EMAIL_URL=f"smtp://127.0.0.1:{controller.port}", SHOUHOU_NOTIFY_LEASE_SECONDS="2")
+        site.run("manage", "shell", "-c", APPROVE.format(count=3))  # each approval mails the dealer
+        emails = site.query("SELECT COUNT(*) FROM notify_message WHERE transport = 'email'")[0][0]
+        assert emails >= 3
+        worker = site.start("worker")
+        assert smtp.entered.wait(timeout=300), "the worker never sent"
+        os.killpg(worker.pid, signal.SIGKILL)  # in the middle of the SMTP transaction
+        worker.wait(timeout=30)
+        smtp.release.set()
+        assert site.query(f"SELECT COUNT(*) {SEND_TASKS} AND status = 'RUNNING'") == [(1,)]
+        time.sleep(2.5)  # the killed sender's lease on its messages runs out
+
+        again = site.start("worker", "--batch")
+        output = again.communicate(timeout=600)[0]
+        assert again.returncode == 0, output
+        assert "queued again" in output
+        assert site.query("SELECT state, COUNT(*) FROM notify_message WHERE transport = 'email' GROUP BY state") == [
+            ("sent", emails)]
+        ids = [message_from_bytes(raw)["Message-ID"] for raw in smtp.received]
+        assert len(ids) == emails and len(set(ids)) == emails  # each message delivered once
+    finally:
+        smtp.release.set()
+        controller.stop()
 
 
 def _post(url: str, token: str, body: dict[str, Any]) -> int:

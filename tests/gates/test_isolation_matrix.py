@@ -157,6 +157,10 @@ def test_route_answers_each_caller_as_its_rule_says(seed: Seed, db: None, settin
             assert response.status_code in {403, 404}, _describe(
                 f"dealer A, on a staff-only route with {whose} object (expected 403/404)", response)
         return
+    if rule.access == "signed_in":
+        dealer_own = call(own, "dealer A")
+        assert dealer_own.status_code < 500 and dealer_own.status_code != 404, _describe("dealer A", dealer_own)
+        return
     if rule.access == "portal":
         as_staff = call(own, "staff")
         assert as_staff.status_code in {403, 404}, _describe("staff, on a portal route (expected 403/404)", as_staff)

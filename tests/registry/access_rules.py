@@ -70,6 +70,9 @@ RULES = {
     "GET /api/v1/customers/{pk}": dealer("customer"),
     "POST /api/v1/customers": staff(body={"name": "门禁网咖", "dealer": "GX-NN01"}),
     "PATCH /api/v1/customers/{pk}": staff("customer", body={"phone": "0771-0000000"}),
+    # Who is calling (hotline screen).
+    "caller_panel": staff(query={"phone": "0771-5882301"}),
+    "GET /api/v1/callers": staff(query={"phone": "0771-5882301"}),
     # Imports.
     "import_upload": staff(),
     "import_detail": staff("import_job"),
