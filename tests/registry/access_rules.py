@@ -43,6 +43,9 @@ RULES = {
     "GET /api/v1/units/{serial}": dealer("unit"),
     "POST /api/v1/units": staff(body={"serial": "GATE-0001", "model": "SN-D200"}),
     "PATCH /api/v1/units/{serial}": staff("unit", body={"note": "门禁测试"}),
+    # Hardware snapshots from the cloud-management platform (integration tokens push them).
+    "GET /api/v1/units/{serial}/snapshots": dealer("unit"),
+    "POST /api/v1/units/{serial}/snapshots": staff("unit", body={"taken_at": None, "config": {"cpu": "Xeon"}}),
     # Dealers.
     "dealer_list": staff(),
     "dealer_create": staff(),
