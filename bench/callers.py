@@ -249,6 +249,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=300_000)
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (to EXPLAIN the lookups)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
 
@@ -277,8 +278,11 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if args.keep:
+            print(f"kept database {db_url}")
+        else:
+            with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     print(f"{args.units:,} units, {args.customers:,} customers, {args.calls} lookups each, {os.cpu_count()} cores, "
           f"load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}")

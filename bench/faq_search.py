@@ -156,7 +156,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, object]:
         env["SHOUHOU_DATA_DIR"] = data_dir
         if backend == "sqlite":
             env.pop("DATABASE_URL", None)
-            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
         else:
             admin = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
             name = f"shouhou_bench_faq_{os.getpid()}"
@@ -164,7 +164,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, object]:
                 conn.execute(f'CREATE DATABASE "{name}"')
             try:
                 env["DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
-                out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+                out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
             finally:
                 with psycopg.connect(admin, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -61,7 +61,7 @@ def test_errors_carry_codes_and_change_nothing(cs_api, cs2, token_for, unit_a):
     assert r.status_code == 409 and r.json()["code"] == "illegal_event"
     assert r.json()["allowed"] == ["accept", "forward_to_dealer", "log_call", "note"]
     r = cs_api.post(f"{url}/accept", {"version": 7})
-    assert r.status_code == 409 and r.json() == {"code": "stale_version", "detail": r.json()["detail"], "version": 1}
+    assert r.status_code == 409 and (r.json()["code"], r.json()["version"]) == ("stale_version", 1)
     assert cs_api.post(f"{url}/accept", {}).json()["field"] == "version"
     assert cs_api.post(f"{url}/teleport", {"version": 1}).status_code == 422
     cs_api.post(f"{url}/accept", {"version": 1})

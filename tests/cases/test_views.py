@@ -121,12 +121,34 @@ def test_dealer_pages_are_404_for_staff_urls_and_scoped_in_the_portal(client_for
 
 def test_dealer_answers_a_forwarded_case_in_the_portal(client_for, alice, open_case, cs, unit_a):
     case = open_case(serial="SNA0001")
-    services.case_apply(case=case, event="forward_to_dealer", actor=cs, version=1, fields={"note": "请上门"})
+    services.case_apply(case=case, event="note", actor=cs, version=1, fields={"text": "内部：该代理商响应慢"})
+    services.case_apply(case=case, event="forward_to_dealer", actor=cs, version=2, fields={"note": "请上门"})
     a = client_for(alice)
     html = a.get(f"/portal/cases/{case.pk}/").content.decode()
     assert 'data-event="resolve"' in html and 'data-event="note"' in html
-    r = a.post(f"/portal/cases/{case.pk}/resolve/", {"resolve-version": 2, "resolve-category": "dealer_handled",
+    assert "请上门" in html and "内部" not in html  # staff's own notes stay internal
+    assert a.post(f"/portal/cases/{case.pk}/note/", {"note-version": 3, "note-text": "明早上门"}).status_code == 302
+    assert "明早上门" in a.get(f"/portal/cases/{case.pk}/").content.decode()
+    r = a.post(f"/portal/cases/{case.pk}/resolve/", {"resolve-version": 4, "resolve-category": "dealer_handled",
                                                     "resolve-resolution": "已上门更换硬盘"})
     assert r.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.resolution_category) == ("resolved", "dealer_handled")
+
+
+def test_without_a_serial_the_case_shows_the_dealers_serving_the_region(cs_client, open_case, dealer_a, dealer_b):
+    from shouhou.registry.models import DealerRegion
+
+    DealerRegion.objects.create(dealer=dealer_a, region_code="450000")  # Guangxi
+    DealerRegion.objects.create(dealer=dealer_b, region_code="440100")  # Guangzhou
+    case = open_case(region="450100")  # Nanning, no serial
+    html = cs_client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-dealer="GX-A01"' in html and 'data-dealer="GD-B02"' not in html
+    assert "data-service-form" not in html  # no unit: no service form from this case yet
+
+
+def test_only_the_owner_or_a_manager_gets_the_hand_over_form(client_for, cs, cs2, manager, open_case):
+    case = services.case_apply(case=open_case(), event="accept", actor=cs, version=1)
+    assert 'data-event="hand_over"' in client_for(cs).get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-event="hand_over"' in client_for(manager).get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-event="hand_over"' not in client_for(cs2).get(f"/cases/{case.pk}/").content.decode()

@@ -23,6 +23,8 @@ DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/
 DEALER_VISIBLE |= {"/api/v1/faq/articles"}  # published articles only for dealers
 DEALER_VISIBLE |= {"/api/v1/cases"}  # scoped to the dealer, complaints never shown
 DEALER_VISIBLE |= {"/notify/unread/", "/notify/inbox/read/", "/notify/preference/"}  # the user's own inbox
+DEALER_VISIBLE |= {"/api/v1/reports/deadlines", "/api/v1/reports/backlog", "/api/v1/reports/turnaround",
+                   "/api/v1/reports/quality", "/api/v1/reports/dealers", "/api/v1/reports/cases"}  # own figures
 DEALER_PREFIXES = ("/portal/",)  # the dealer portal: scoped to the dealer by every view
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
 

@@ -38,6 +38,8 @@ def test_mobile_forms_drop_the_country_code(raw):
     ("+852 2345 6789", "85223456789"),  # another country keeps its code
     ("010-12345678-123", "01012345678"),
     ("86 5561234", "865561234"),  # a bare 86 before a landline might be the number itself
+    ("١٣٨٠٠١٣٨٠٠٠", "13800138000"),  # digits of another script count as digits
+    ("᭐771-5561234", "07715561234"),
 ])
 def test_edge_cases(raw, key):
     assert phone_key(raw) == key

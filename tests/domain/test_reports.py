@@ -110,3 +110,13 @@ def test_histogram_keeps_every_line_and_inverts_adding_working_days(rows: list[t
         expected[n] = expected.get(n, 0) + c
     assert histogram == expected
     assert sum(n for _label, n in reports.distribution(histogram)) == sum(histogram.values())
+
+
+def test_tally_by_week_and_month_sums_days_into_their_buckets() -> None:
+    rows = [(date(2025, 11, 3), "review", None, 1, 0, 0), (date(2025, 11, 9), "review", None, 0, 1, 0),
+            (date(2025, 11, 10), "review", None, 0, 0, 1), (date(2025, 12, 1), "ship", "free_repair", 2, 0, 0)]
+    weeks = reports.tally_by(rows, reports.week_start)
+    assert [w for w, _t in weeks] == [date(2025, 11, 3), date(2025, 11, 10), date(2025, 12, 1)]
+    assert (weeks[0][1][0].met, weeks[0][1][0].late) == (1, 1)  # Mon 3 and Sun 9 are one week
+    months = dict(reports.tally_by(rows, reports.month_start))
+    assert (months[date(2025, 11, 1)][0].total, months[date(2025, 12, 1)][4].met) == (3, 2)

@@ -38,6 +38,10 @@ def test_caller_panel_recognises_a_cafe_and_a_dealer_as_the_agent_types(server_f
     expect(page.locator("[data-caller-empty]")).to_have_text("未找到匹配的代理商或客户")
     page.screenshot(path=str(artifacts / "caller_panel_empty.png"), full_page=True)
 
+    page.goto(server.url + "/dealers/GX-NN01/")
+    expect(page.locator("[data-contacts]")).to_contain_text("蒙丽")
+    page.screenshot(path=str(artifacts / "dealer_contacts.png"), full_page=True)
+
     page.goto(server.url + f"/units/{SERIAL}/")
     expect(page.locator("[data-snapshot-changes]")).to_contain_text("memory_gb")
     page.locator("#snapshot").screenshot(path=str(artifacts / "unit_snapshot.png"))

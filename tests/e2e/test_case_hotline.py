@@ -111,7 +111,7 @@ def test_hotline_call_to_resolved_case_with_the_keyboard(server_factory, browser
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator("[data-status]").first).to_have_text("已解决")
-    expect(page.locator(".case-header")).to_contain_text("常见问题解决")
+    expect(page.locator("[data-resolution]")).to_contain_text("常见问题解决")
     page.screenshot(path=str(artifacts / "case-resolved.png"), full_page=True)
 
     page.goto(server.url + "/cases/?status=all")

@@ -53,6 +53,14 @@ def test_reimport_updates_by_title_and_records_the_edit(tmp_path, capsys):
     assert event.data["before"]["body"] == "清灰。"
 
 
+def test_reimporting_an_unchanged_file_records_nothing(tmp_path, capsys):
+    (tmp_path / "a.md").write_text("# 风扇噪音大\n\n清灰。\n", encoding="utf-8")
+    cli(capsys, tmp_path)
+    before = (AuditEvent.objects.count(), FaqArticle.objects.get().updated_at)
+    assert cli(capsys, tmp_path)[0] == 0
+    assert (AuditEvent.objects.count(), FaqArticle.objects.get().updated_at) == before
+
+
 def test_bad_files_are_reported_and_the_good_ones_still_written(tmp_path, capsys):
     (tmp_path / "good.md").write_text("# 电源告警\n\n检查电源线。", encoding="utf-8")
     (tmp_path / "no_title.md").write_text("检查电源线。", encoding="utf-8")

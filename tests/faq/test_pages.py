@@ -124,7 +124,7 @@ def test_support_engineer_writes_previews_publishes_and_unpublishes(client_for, 
                  .order_by("id").values_list("verb", flat=True))
     assert verbs == ["faq.created", "faq.updated", "faq.published", "faq.unpublished"]
     page = client.get(f"/faq/manage/{article.pk}/").content.decode()
-    assert "修改记录" in page and "faq.updated" in page
+    assert "修改记录" in page and 'data-verb="faq.updated">修改<' in page
 
 
 def test_a_taken_title_is_refused_on_the_form_and_nothing_changes(client_for, editor, published):
@@ -172,3 +172,17 @@ def test_manage_list_shows_drafts_and_reads_in_fixed_queries(client_for, editor,
 def test_support_engineers_get_their_own_menu_section(client_for, editor):
     body = client_for(editor).get("/").content.decode()
     assert "技术支持" in body and "/faq/manage/" in body
+
+
+def test_anonymous_readers_are_rate_limited_signed_in_ones_are_not(client, client_for, manager, published, settings):
+    from shouhou.registry import throttle
+
+    settings.PUBLIC_RATE = "2/m"
+    throttle.reset()
+    try:
+        assert [client.get("/faq/").status_code for _ in range(3)] == [200, 200, 429]
+        assert client.get(f"/faq/{published.pk}/").status_code == 429
+        staff = client_for(manager)
+        assert [staff.get("/faq/").status_code for _ in range(3)] == [200, 200, 200]
+    finally:
+        throttle.reset()

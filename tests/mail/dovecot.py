@@ -22,8 +22,7 @@ log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 listen = 127.0.0.1
 protocols = imap
-ssl = no
-disable_plaintext_auth = no
+{tls}
 auth_mechanisms = plain login
 mail_location = maildir:{root}/mail/%u
 first_valid_uid = {uid}
@@ -57,8 +56,9 @@ service stats {{
 
 
 class Dovecot:
-    def __init__(self, root: Path, user: str = "service", password: str = "s3cret-imap") -> None:
-        self.root, self.user, self.password = root, user, password
+    def __init__(self, root: Path, user: str = "service", password: str = "s3cret-imap", *,
+                 starttls: bool = False) -> None:
+        self.root, self.user, self.password, self.starttls = root, user, password, starttls
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -75,8 +75,16 @@ class Dovecot:
         for sub in ("mail", "home"):
             os.chown(self.root / sub, nobody.pw_uid, nobody.pw_gid)
         (self.root / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}\n")
+        tls = "ssl = no\ndisable_plaintext_auth = no"
+        if self.starttls:
+            # A throwaway self-signed certificate; logins only after STARTTLS.
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-keyout", str(self.root / "key.pem"),
+                            "-out", str(self.root / "cert.pem")], check=True, capture_output=True)
+            tls = (f"ssl = required\nssl_cert = <{self.root}/cert.pem\nssl_key = <{self.root}/key.pem\n"
+                   "disable_plaintext_auth = yes")
         (self.root / "dovecot.conf").write_text(CONFIG.format(root=self.root, port=self.port, uid=nobody.pw_uid,
-                                                              gid=nobody.pw_gid))
+                                                              gid=nobody.pw_gid, tls=tls))
         self.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for _ in range(200):

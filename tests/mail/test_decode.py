@@ -63,7 +63,12 @@ def test_raw_gbk_bytes_in_a_header_decode_as_gb18030(text):
 def test_the_new_text_is_kept_and_the_history_dropped(new, history, separator):
     body = "\n".join(new) + "\n\n" + separator + "\n" + "\n".join(history) + "\n> 引用\n"
     kept = quoting.strip_quoted(body)
-    assert kept.split("\n") == [ln.rstrip() for ln in "\n".join(new).strip().split("\n")]
+    expected = [ln.rstrip() for ln in "\n".join(new).split("\n")]
+    while expected and not expected[0].strip():
+        expected.pop(0)
+    while expected and not expected[-1].strip():
+        expected.pop()
+    assert kept == "\n".join(expected)
 
 
 @SETTINGS
@@ -126,3 +131,28 @@ def test_unusable_input_raises():
         except decode.Unusable:
             continue
         raise AssertionError(raw)
+
+
+HEADER_NAMES = st.sampled_from(["From", "Subject", "Content-Type", "Content-Transfer-Encoding", "Message-ID",
+                                "References", "Auto-Submitted", "X-Junk"])
+
+
+@SETTINGS
+@given(st.booleans(), st.lists(st.tuples(HEADER_NAMES, st.binary(max_size=60)), max_size=8), st.binary(max_size=400))
+def test_any_bytes_decode_or_are_refused_as_unusable(sender, headers, body):
+    raw = b"".join(name.encode() + b": " + value + b"\r\n" for name, value in headers) + b"\r\n" + body
+    if sender:
+        raw = b"From: a@b.cn\r\n" + raw
+    try:
+        decoded = decode.parse(raw)
+    except decode.Unusable:
+        return
+    assert decoded.from_address and "@" in decoded.from_address
+    assert decoded.message_id.startswith("<") and decoded.message_id.endswith(">")
+    quoting.strip_quoted(decoded.body)
+    quoting.confirmation(decoded.body)
+    # What is stored must fit PostgreSQL text and jsonb: no NUL anywhere.
+    texts = [decoded.subject, decoded.from_name, decoded.body, *decoded.headers.values(),
+             *(a.name for a in decoded.attachments), *(a.content_type for a in decoded.attachments),
+             decoded.message_id, decoded.from_address]
+    assert not any("\x00" in t for t in texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import imaplib
 import shutil
+import ssl
 import tempfile
 from pathlib import Path
 
@@ -18,14 +19,13 @@ from tests.mail.dovecot import DOVECOT, Dovecot
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def dovecot():
+def _dovecot(*, starttls: bool = False):
     if not Path(DOVECOT).exists():
         pytest.fail(f"{DOVECOT} is missing: install Debian's dovecot-imapd (scripts/setup --test)")
     # Not under pytest's tmp dir: its parents are private to us, and Dovecot's own processes must read it.
     root = Path(tempfile.mkdtemp(prefix="shouhou-dovecot-"))
     root.chmod(0o755)
-    server = Dovecot(root)
+    server = Dovecot(root, starttls=starttls)
     try:
         server.start()
         yield server
@@ -34,8 +34,20 @@ def dovecot():
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture
+def dovecot():
+    yield from _dovecot()
+
+
+@pytest.fixture
+def dovecot_tls():
+    yield from _dovecot(starttls=True)
+
+
 def append(server: Dovecot, *names: str) -> None:
     conn = imaplib.IMAP4("127.0.0.1", server.port)
+    if server.starttls:
+        conn.starttls(ssl_context=ssl._create_unverified_context())
     conn.login(server.user, server.password)
     for name in names:
         typ, _data = conn.append("INBOX", None, None, eml(name))
@@ -102,3 +114,14 @@ def test_the_fetch_command_reports_and_a_dead_server_is_a_temporary_failure(dove
     dead = dovecot.url.replace(str(dovecot.port), "9")
     assert main(["mail", "fetch", "--url", dead]) == 75
     assert "s3cret" not in capsys.readouterr().err
+
+
+def test_fetch_upgrades_with_starttls_and_checks_the_certificate_by_default(dovecot_tls, db):
+    append(dovecot_tls, "03_utf8_plain.eml")
+    with pytest.raises(ssl.SSLCertVerificationError):  # a self-signed certificate is refused by default
+        fetch(dovecot_tls.url + "?starttls=1")
+    assert not InboundMessage.objects.exists()
+    result = fetch(dovecot_tls.url + "?starttls=1&verify=0")
+    assert (result.taken, InboundMessage.objects.get().source) == (1, "imap")
+    logins = [ln for ln in dovecot_tls.log().splitlines() if "Login: user=<service>" in ln]
+    assert logins and all("TLS" in ln for ln in logins), logins

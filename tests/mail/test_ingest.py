@@ -124,13 +124,31 @@ def test_a_confirmation_from_the_registered_address_confirms_the_quote(quoted_or
                                         "due": _expected_due(line, 10).isoformat()}]
 
 
-def test_the_same_confirmation_from_another_address_only_goes_on_the_timeline(quoted_order):
+def test_the_same_confirmation_from_another_address_only_goes_on_the_staff_timeline(quoted_order, alice,
+                                                                                     client_for, service_center):
+    from shouhou.core.models import AuditEvent
+    from shouhou.core.scoping import scoped
+
     order = quoted_order(["paid_repair"])
     code, message = ingest("09_confirm_stranger.eml")
     assert code == 0
     assert (message.status, message.reason) == ("threaded", "confirmation_from_unregistered_address")
     line = order.lines.get()
     assert (line.state, line.due_at) == ("quoted", None)
+    mails = AuditEvent.objects.filter(object_type="rma.serviceorder", object_id=str(order.pk),
+                                      verb="mail.reply_received")
+    assert mails.count() == 1 and not scoped(alice, mails).exists()
+    staff_page = client_for(service_center).get(f"/rma/orders/{order.pk}/").content.decode()
+    assert "someone@stranger.cn" in staff_page and "确认有偿维修，谢谢！" in staff_page and "收到邮件" in staff_page
+
+
+def test_a_reply_from_the_dealers_address_is_on_the_dealers_timeline_too(quoted_order, alice):
+    from shouhou.core.models import AuditEvent
+    from shouhou.core.scoping import scoped
+
+    order = quoted_order(["paid_repair"])
+    assert ingest("05_qq_reply.eml")[0] == 0
+    assert scoped(alice, AuditEvent).filter(object_id=str(order.pk), verb="mail.reply_received").count() == 1
 
 
 def test_a_users_confirmation_naming_one_of_two_options_chooses_it(quoted_order, li):
@@ -300,3 +318,11 @@ def test_every_fixture_is_covered(db):
     assert all(name in source for name in names), names - {n for n in names if n in source}
 
 
+
+
+def test_nul_bytes_in_headers_and_body_do_not_stop_the_message(db):
+    raw = (b"From: wang@cafe-example.cn\r\nSubject: \xe7\xbd\x91\x00\xe5\x90\xa7\r\nMessage-ID: <nul@x.cn>\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\n\xe4\xbd\xa0\x00\xe5\xa5\xbd\r\n")
+    assert ingest_stdin(raw) == 0
+    message = InboundMessage.objects.get()
+    assert (message.subject, message.text) == ("网吧", "你好")

@@ -114,3 +114,12 @@ def test_the_dashboard_counts_what_waits_for_staff_and_nothing_for_dealers(clien
     assert 'data-stat="mail-form_refused">1<' in html
     assert f'data-stat="mail-today">{len(SOME)}<' in html
     assert 'data-panel="mail"' not in client_for(alice).get("/").content.decode()
+
+
+def test_a_case_opened_by_mail_links_both_ways(client_for, service_center, taken):
+    message = taken["<gbk01@mail.cafe-example.cn>"]
+    client = client_for(service_center)
+    assert f'href="/cases/{message.case_id}/"' in client.get("/mail/inbound/").content.decode()
+    assert f'href="/cases/{message.case_id}/"' in client.get(f"/mail/inbound/{message.pk}/").content.decode()
+    case_page = client.get(f"/cases/{message.case_id}/").content.decode()
+    assert "由邮件创建" in case_page and "网吧服务器无法开机，急！" in case_page

@@ -182,3 +182,42 @@ def test_the_quote_carries_the_policy_text_and_its_pdf(mail_to, submitted_line, 
     assert "更换主板：¥680.00" in body and "合计：¥680.00" in body and "确认" in body
     assert [p.get_content_type() for p in quote.iter_attachments()] == ["application/pdf"]
     assert Event.objects.get(name="rma.quote").attachment
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 made by openssl, trusted through SSL_CERT_FILE."""
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+def test_tls_is_used_and_the_certificate_checked(mode, mail_to, settings, tmp_path, monkeypatch, submitted_line,
+                                                 service_center):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    mail_to.stop()
+    if mode == "starttls":
+        mail_to.controller = Controller(mail_to, hostname="127.0.0.1", port=mail_to.port, tls_context=context,
+                                        require_starttls=True)
+        settings.EMAIL_USE_TLS = True
+    else:
+        mail_to.controller = Controller(mail_to, hostname="127.0.0.1", port=mail_to.port, ssl_context=context)
+        settings.EMAIL_USE_SSL = True
+    mail_to.controller.start()
+    approve(submitted_line, service_center)
+    # Not trusted yet: the certificate check refuses the server, and the message waits.
+    assert outbox_send_run().retrying == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in Message.objects.get(transport="email").last_error
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert outbox_send_run(now=timezone.now() + backoff(1)).sent == 1
+    assert len(mail_to.received) == 1

@@ -197,3 +197,13 @@ def test_password_reset_is_rate_limited(client, alice):
     assert Message.objects.filter(transport="email").count() == 3
     assert "申请过于频繁" in client.post("/accounts/password/reset/", {"email": "x@y.cn"}).content.decode()
     cache.clear()
+
+
+def test_a_staff_deadline_without_service_centre_staff_reaches_the_admins(submitted_line, admin_user):
+    from shouhou.core.models import User
+    from shouhou.rma.sweep import deadlines_sweep_run
+
+    User.objects.filter(groups__name="service_center").update(is_active=False)
+    deadlines_sweep_run(now=datetime(2025, 10, 20, 9, tzinfo=TZ))
+    assert admin_user.pk in set(Message.objects.filter(event__name="deadline.staff_overdue", transport="inbox")
+                                .values_list("user_id", flat=True))

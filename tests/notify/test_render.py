@@ -110,3 +110,10 @@ def test_aliyun_percent_encoding_is_rfc3986(value):
 def test_aliyun_signature_ignores_parameter_order(params, secret):
     reordered = dict(reversed(list(params.items())))
     assert aliyun_signature(params, secret) == aliyun_signature(reordered, secret)
+
+
+@pytest.mark.django_db
+def test_a_new_template_starts_from_the_shipped_one(admin_user, client_for):
+    page = client_for(admin_user).get("/admin/notify/messagetemplate/add/?event=rma.quote&language=en")
+    html = page.content.decode()
+    assert "Repair quote:" in html and "{% for item in items %}" in html

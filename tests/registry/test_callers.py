@@ -72,7 +72,7 @@ def test_a_serial_brings_its_dealer_customer_and_open_orders(world, service_cent
     assert [(d.code, d.matched_by) for d in match.dealers] == [("GD-B02", "unit")]
     assert [c.name for c in match.customers] == ["星际网咖（民族大道店）"]
     assert [u.serial for u in match.units] == ["SND2001", "SND2002"]
-    assert [item.label for item in match.open_orders] == [world["order"].number or f"#{world['order'].pk}"]
+    assert [item.label for item in match.open_orders] == [f"待审核服务单 #{world['order'].pk}"]  # not yet approved
 
 
 def test_an_unknown_number_matches_nothing(world, service_center):
@@ -99,16 +99,16 @@ def test_lookup_runs_a_fixed_number_of_queries(world, dealer_b, service_center, 
         make_unit(f"SNDX{i:03d}", model, dealer=dealer_b, customer=world["cafe"])
         services.customer_create(actor=None, name=f"网咖{i}", phone=f"0771-556 1234 转 {i}", dealer=dealer_b)
     service_center.roles  # noqa: B018  (the roles are cached on the user after the first check)
-    # dealers, contacts, customers, their units, open orders
-    with django_assert_num_queries(5):
+    # dealers, contacts, customers, their units, open cases, open orders
+    with django_assert_num_queries(6):
         match = callers_for(service_center, phone="07715561234", today=TODAY)
     assert len(match.customers) == 11
     assert len(match.units) == 12
     # + the unit by serial
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         callers_for(service_center, phone="07715561234", serial="SND2003", today=TODAY)
-    # unit by serial, its customer's units, open orders
-    with django_assert_num_queries(3):
+    # unit by serial, its customer's units, open cases, open orders
+    with django_assert_num_queries(4):
         callers_for(service_center, serial="SND2001", today=TODAY)
 
 

@@ -62,3 +62,46 @@ def test_api_customer_search_by_phone_is_scoped(people, client, token_for, servi
 def test_dealer_page_lists_its_contacts(people, client_for, service_center, dealer_b):
     body = client_for(service_center).get(f"/dealers/{dealer_b.code}/").content.decode()
     assert "韦小宝" in body and "0771-5550000" in body
+
+
+def test_staff_add_edit_and_remove_a_dealer_contact(people, client_for, service_center, dealer_a):
+    from shouhou.registry.models import DealerContact
+
+    client = client_for(service_center)
+    response = client.post(f"/dealers/{dealer_a.code}/contacts/new/",
+                           {"name": "覃工", "role": "技术", "phone": "(0771) 555-8888", "email": "", "qq": "80001"})
+    assert response.status_code == 302 and response["Location"] == f"/dealers/{dealer_a.code}/"
+    contact = DealerContact.objects.get(name="覃工")
+    assert contact.phone_key == "07715558888"
+    assert client.post(f"/dealers/{dealer_a.code}/contacts/{contact.pk}/edit/",
+                       {"name": "覃工", "role": "技术", "phone": "139 0000 1234", "email": "", "qq": ""}
+                       ).status_code == 302
+    assert DealerContact.objects.get(pk=contact.pk).phone_key == "13900001234"
+    assert client.post(f"/dealers/{dealer_a.code}/contacts/{contact.pk}/remove/").status_code == 302
+    assert not DealerContact.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_bad_contact_is_refused_and_nothing_saved(people, client_for, service_center, dealer_a):
+    from shouhou.registry.models import DealerContact
+
+    before = DealerContact.objects.count()
+    response = client_for(service_center).post(f"/dealers/{dealer_a.code}/contacts/new/",
+                                               {"name": "", "phone": "123", "qq": "QQ1"})
+    assert response.status_code == 400
+    assert "QQ 号为 5–12 位数字" in response.content.decode()
+    assert DealerContact.objects.count() == before
+
+
+def test_contact_routes_answer_404_for_another_dealers_contact_or_a_dealer_user(people, client_for, service_center,
+                                                                                 alice, dealer_a, dealer_b):
+    from shouhou.registry.models import DealerContact
+
+    contact = DealerContact.objects.get(dealer=dealer_b)
+    staff = client_for(service_center)
+    # the contact exists, but not under dealer A
+    assert staff.get(f"/dealers/{dealer_a.code}/contacts/{contact.pk}/edit/").status_code == 404
+    assert staff.post(f"/dealers/{dealer_a.code}/contacts/{contact.pk}/remove/").status_code == 404
+    dealer_user = client_for(alice)
+    assert dealer_user.get(f"/dealers/{dealer_a.code}/contacts/new/").status_code == 404
+    assert dealer_user.get(f"/dealers/{dealer_b.code}/contacts/{contact.pk}/edit/").status_code == 404
+    assert DealerContact.objects.filter(pk=contact.pk).exists()

@@ -131,3 +131,12 @@ def test_a_second_load_changes_nothing(demo):
     counts = (ServiceOrder.objects.count(), OrderLine.objects.count(), AuditEvent.objects.count())
     load_demo(io.StringIO())
     assert (ServiceOrder.objects.count(), OrderLine.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_every_demo_replacement_is_of_the_original_model(demo):
+    from shouhou.rma.models import OrderLine
+
+    replaced = OrderLine.objects.filter(replacement_unit__isnull=False).select_related(
+        "unit", "replacement_unit")
+    assert replaced.exists()
+    assert all(ln.unit.product_model_id == ln.replacement_unit.product_model_id for ln in replaced)

@@ -53,3 +53,12 @@ def test_snapshot_and_apply_round_trip(line):
     line.save(update_fields=changed)
     line.refresh_from_db()
     assert line.snapshot() == step.line
+
+
+def test_every_domain_state_has_a_label_and_a_public_label():
+    from shouhou.domain import rma
+    from shouhou.rma.models import PUBLIC_STATE_LABELS, LineState
+
+    states = {s.value for s in rma.State}
+    assert states <= set(LineState.values)
+    assert set(PUBLIC_STATE_LABELS) == states

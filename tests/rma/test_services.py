@@ -27,7 +27,7 @@ def test_topology_is_checked_by_content_not_by_name(alice, dealer_a, make_unit, 
     fake = SimpleUploadedFile("topology.png", b"GIF89a not a png", content_type="image/png")
     with pytest.raises(Invalid) as exc:
         order_submit(dealer=dealer_a, actor=alice, **form("SN-TOPO-0001", topology=fake))
-    assert exc.value.extra["errors"] == ["第 1 行：配置拓扑图须为 PNG、JPEG 图片或 PDF 文件。"]
+    assert exc.value.extra["errors"] == ["第 1 行：配置拓扑图须为 PNG、JPEG 图片或 PDF 文件"]
     real = SimpleUploadedFile("anything.bin", PNG, content_type="application/octet-stream")
     order = order_submit(dealer=dealer_a, actor=alice, **form("SN-TOPO-0001", topology=real))
     assert order.lines.get().topology.name.endswith(".png")

@@ -106,8 +106,8 @@ def test_incomplete_form_is_refused_with_every_problem_per_line(client_for, alic
         "lines-1-topology": png()})
     assert resp.status_code == 422
     body = resp.content.decode()
-    for message in ("请填写联系电话", "第 1 行：序列号 X123 不存在", "第 2 行：请填写故障描述",
-                    "第 3 行：序列号 SN-BOB-0001 不存在", "第 1 行：请上传配置拓扑图"):
+    for message in ("请填写联系电话", "第 1 行：序列号 X123 不存在或不属于本代理商", "第 2 行：缺少故障描述",
+                    "第 3 行：序列号 SN-BOB-0001 不存在或不属于本代理商", "第 1 行：缺少配置拓扑图"):
         assert message in body
     assert not ServiceOrder.objects.exists()
 

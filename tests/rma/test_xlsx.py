@@ -103,9 +103,10 @@ def test_rows_with_problems_are_refused_naming_row_and_column(client_for, alice,
     resp = client.post("/portal/orders/upload/", {"file": filled(wb, bad)})
     assert resp.status_code == 422
     body = resp.content.decode()
-    for message in ("第 3 行 序列号：X123 不存在", "第 4 行 故障描述：不能为空", "第 5 行 序列号：SN-XL-BOB 不存在",
-                    "第 5 行 申请提前换货：须为“是”或“否”", "第 6 行 序列号：SN-XL-0001 与第 2 行重复",
-                    "第 6 行 提前换货理由：申请提前换货时不能为空", "联系电话：不能为空"):
+    # The same wording as the web form and the API (one check), rows numbered as in the sheet.
+    for message in ("第 3 行：序列号 X123 不存在或不属于本代理商", "第 4 行：缺少故障描述",
+                    "第 5 行：序列号 SN-XL-BOB 不存在或不属于本代理商", "第 5 行：是否提前换货须为是或否",
+                    "第 6 行：序列号 SN-XL-0001 与第 2 行重复", "第 6 行：申请提前换货须填写理由", "缺少联系电话"):
         assert message in body
     assert not ServiceOrder.objects.exists()
 
@@ -133,4 +134,4 @@ def test_another_dealers_code_in_the_file_is_refused(client_for, bob, units):
     resp = client.post("/portal/orders/upload/", {"file": filled(wb)})
     assert resp.status_code == 422
     assert "代理商代码：GX-A01 不是本代理商" in resp.content.decode()
-    assert "第 2 行 序列号：SN-XL-0001 不存在" in resp.content.decode()
+    assert "第 2 行：序列号 SN-XL-0001 不存在或不属于本代理商" in resp.content.decode()

@@ -260,11 +260,14 @@ class CasesOut(Schema):
     resolved: int
     resolved_by_faq: int
     faq_share: float | None = Field(description="Percent of resolved cases resolved by the FAQ.")
+    rated: int = Field(description="Satisfaction ratings given by reporters.")
+    satisfaction: float | None = Field(description="Average rating, 1–5.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "opened": 120, "by_channel_type": [{"channel": "hotline", "type": "fault", "count": 64}],
         "first_response_met": 110, "first_response_missed": 6, "resolution_met": 95, "resolution_missed": 9,
-        "resolved": 104, "resolved_by_faq": 31, "faq_share": 29.8}]})
+        "resolved": 104, "resolved_by_faq": 31, "faq_share": 29.8,
+        "rated": 40, "satisfaction": 4.6}]})
 
 
 @router.get("/reports/cases", response={200: CasesOut, 404: ErrorOut, 422: ErrorOut},
@@ -276,4 +279,4 @@ def report_cases(request: HttpRequest, q: Query[ReportQuery]) -> dict[str, Any]:
     return {"opened": c.opened, "by_channel_type": c.by_channel_type, "first_response_met": c.first_response_met,
             "first_response_missed": c.first_response_missed, "resolution_met": c.resolution_met,
             "resolution_missed": c.resolution_missed, "resolved": c.resolved, "resolved_by_faq": c.resolved_by_faq,
-            "faq_share": c.faq_share}
+            "faq_share": c.faq_share, "rated": c.rated, "satisfaction": c.satisfaction}

@@ -41,6 +41,8 @@ VERB_LABELS = {
     "case.triaged": _("排查记录"),
     "case.diagnostic": _("诊断记录"),
     "case.rated": _("满意度评价"),
+    "mail.case_opened": _("由邮件创建"),
+    "mail.reply_received": _("收到邮件"),
     **{f"case.{event}": label for event, label in EVENT_LABELS.items()},
 }
 
@@ -83,7 +85,8 @@ class HandOverForm(EventForm):
 
 
 class NoteForm(EventForm):
-    kind = forms.ChoiceField(label=_("类别"), choices=[("note", _("备注")), ("qq", _("QQ 聊天摘录"))], initial="note")
+    kind = forms.ChoiceField(label=_("类别"), choices=[("note", _("备注")), ("qq", _("QQ 聊天摘录"))], initial="note",
+                             required=False)
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -46,6 +46,7 @@ from shouhou.domain.errors import Forbidden, Invalid, NotFound
 from shouhou.domain.phones import phone_key
 from shouhou.faq.models import ArticleStatus, FaqArticle
 from shouhou.notify import services as notify
+from shouhou.notify.services import emit
 from shouhou.registry.models import Customer, Dealer, Unit, normalize_serial
 from shouhou.registry.selectors import coverage_or_none
 
@@ -278,6 +279,10 @@ def case_apply(
         data["from"] = str(User.objects.get(pk=case.owner_id)) if case.owner_id else None
         data["to_name"] = str(locked.owner)
     audit_record(locked, f"case.{step.event.value}", actor=actor, data=data)
+    if step.event is domain.Event.HAND_OVER and locked.owner is not None:
+        emit("case.assigned", obj=locked, thread=locked.number, users=[locked.owner], data={
+            "number": locked.number, "subject": locked.subject, "note": str(step.data.get("note", "")),
+            "from": str(actor), "staff_url": locked.get_absolute_url()})
     return locked
 
 

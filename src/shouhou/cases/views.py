@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -101,9 +102,12 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 
 def timeline(case: Case, *, dealer_view: bool = False) -> list[AuditEvent]:
     events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("at", "id")
-    if dealer_view:  # the dealer sees the conversation, not staff's internal work
-        events = events.filter(verb__in=["case.opened", "case.note", "case.forward_to_dealer", "case.resolve",
-                                         "case.close", "case.reopen"])
+    if dealer_view:
+        # The dealer sees what was forwarded to it and its own answers, never staff's notes, calls
+        # or triage (which may be about the dealer).
+        events = events.filter(Q(verb__in=["case.opened", "case.forward_to_dealer", "case.resolve", "case.close",
+                                           "case.reopen"])
+                               | Q(verb="case.note", actor__dealer_id=case.dealer_id, actor__isnull=False))
     rows = list(events.select_related(None))
     for e in rows:
         e.label = str(VERB_LABELS.get(e.verb, e.verb))  # type: ignore[attr-defined]

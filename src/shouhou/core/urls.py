@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("shouhou.faq.urls")),
     path("", include("shouhou.mail.urls")),
     path("", include("shouhou.notify.urls")),
+    path("", include("shouhou.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

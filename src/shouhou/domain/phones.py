@@ -29,10 +29,10 @@ import re
 import unicodedata
 
 # An explicit extension marker and the digits after it, at the end of the text.
-_EXT_MARKER = re.compile(r"(?:转|分机|ext\.?|extension|x|#|,|;)\s*(\d{1,6})\s*$", re.IGNORECASE)
+_EXT_MARKER = re.compile(r"(?:转|分机|ext\.?|extension|x|#|,|;)\s*(\d{1,6})\s*$", re.IGNORECASE | re.ASCII)
 # A trailing group of 1-6 digits after a dash (any dash) or a space run: a candidate extension.
-_EXT_TAIL = re.compile(r"^(.*\d)\s*[-‐‑–—]\s*(\d{1,6})\s*$")
-_NON_DIGIT = re.compile(r"\D+")
+_EXT_TAIL = re.compile(r"^(.*\d)\s*[-‐‑–—]\s*(\d{1,6})\s*$", re.ASCII)
+_NON_DIGIT = re.compile(r"\D+", re.ASCII)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 # A landline with its area code: 0, a 2-3 digit area code, and a 7-8 digit subscriber number.
 _LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d\d)\d{7,8}")
@@ -41,7 +41,11 @@ _AREA_WITHOUT_TRUNK = re.compile(r"(?:10|2\d|[3-9]\d\d)\d{7,8}")
 
 
 def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
+    """Full-width forms become ASCII (NFKC); digits of any other script become 0-9."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def _digits(text: str) -> str:

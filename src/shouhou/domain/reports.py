@@ -9,7 +9,7 @@ histogram. Everything here takes small, already-aggregated inputs, never one row
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -90,6 +90,16 @@ def tally_steps(rows: Iterable[tuple[str, str | None, int, int, int]]) -> list[S
         acc[1] += late
         acc[2] += open_overdue
     return [StepTally(s, *sums[s]) for s in STEPS]
+
+
+def tally_by(rows: Iterable[tuple[date, str, str | None, int, int, int]],
+             bucket: Callable[[date], date]) -> list[tuple[date, list[StepTally]]]:
+    """Grouped rows (due date, kind, path, met, late, open_overdue) summed per BUCKET(due date)
+    (e.g. `week_start`, `month_start`) and step, buckets in order."""
+    grouped: dict[date, list[tuple[str, str | None, int, int, int]]] = {}
+    for day, *rest in rows:
+        grouped.setdefault(bucket(day), []).append(tuple(rest))  # type: ignore[arg-type]
+    return [(start, tally_steps(grouped[start])) for start in sorted(grouped)]
 
 
 def percent(part: int, whole: int) -> float | None:

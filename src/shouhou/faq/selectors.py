@@ -70,14 +70,13 @@ def parse_query(q: str) -> text.Query:
 _INDEX_SQL = """
 WITH q(term, w) AS (VALUES {values})
 SELECT t.article_id,
-       SUM(q.w) AS cover,
-       SUM(CASE WHEN t.title_count > 0 THEN q.w ELSE 0 END) AS title_cover,
+       SUM(CASE WHEN t.title_count > 0 THEN 2 * q.w ELSE q.w END) AS share,
        SUM(CASE WHEN t.title_count > 3 THEN 15 ELSE 5 * t.title_count END
            + CASE WHEN t.body_count > 5 THEN 5 ELSE t.body_count END) AS tf
   FROM {table} t JOIN q ON q.term = t.term
  WHERE {published}
  GROUP BY t.article_id
- ORDER BY cover + title_cover DESC, tf DESC, t.article_id
+ ORDER BY share DESC, tf DESC, t.article_id
  LIMIT %s
 """
 
@@ -94,7 +93,7 @@ def _index_candidates(query: text.Query, *, drafts: bool, limit: int) -> list[tu
     params: list[Any] = [x for pair in weights.items() for x in pair]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
-        return [(article_id, tf) for article_id, _cover, _title_cover, tf in cursor.fetchall()]
+        return [(article_id, tf) for article_id, _share, tf in cursor.fetchall()]
 
 
 def faq_search(q: str, *, user: Any = None, limit: int = 10, published_only: bool = True) -> list[text.Hit]:

@@ -104,6 +104,8 @@ def article_update(*, article: FaqArticle, actor: User | None, title: str, body:
     after: dict[str, Any] = {"title": title, "body": body, "category": category, "tags": tag_list,
                              "models": sorted(m.code for m in product_models)}
     changed = [k for k in after if before[k] != after[k]]
+    if not changed and (publish is None or publish == article.is_published):
+        return article  # a re-import of the same file, or a save without edits: nothing to record
     now = timezone.now()
     article.title, article.body, article.body_text = title, body, plain_text(body)
     article.body_folded = normalize(article.body_text)

@@ -134,6 +134,10 @@ def _editor(request: HttpRequest, article: FaqArticle | None) -> HttpResponse:
     if article is not None:
         history = list(AuditEvent.objects.filter(object_type="faq.faqarticle", object_id=str(article.pk))
                        .order_by("-at", "-id")[:50])
+        labels = {"faq.created": _("创建"), "faq.updated": _("修改"), "faq.published": _("发布"),
+                  "faq.unpublished": _("撤回为草稿")}
+        for event in history:
+            event.label = labels.get(event.verb, event.verb)  # type: ignore[attr-defined]
     preview = render_markdown(form.data.get("body", "")) if form.is_bound else (
         render_markdown(article.body) if article else "")
     return render(request, "faq/edit.html", {"form": form, "article": article, "history": history,

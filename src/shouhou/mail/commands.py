@@ -21,12 +21,16 @@ def mail_configure(p: argparse.ArgumentParser) -> None:
 
 def ingest_stdin(raw: bytes) -> int:
     """The pipe's entry point: what the MTA sees as our exit code. Tests call it like the command does."""
-    from django.db import DatabaseError
+    from django.db import DatabaseError, DataError
 
     from shouhou.mail.services import mail_ingest
 
     try:
         result = mail_ingest(raw=raw)
+    except DataError as exc:
+        # The database refuses this message's content: trying again would not change that.
+        print(f"shouhou mail ingest: message refused by the database ({exc})", file=sys.stderr)
+        return EX_DATAERR
     except DatabaseError as exc:
         print(f"shouhou mail ingest: could not store the message now ({exc.__class__.__name__}: {exc}); "
               "the mail server should retry", file=sys.stderr)

@@ -46,17 +46,23 @@ def _codec(charset: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """DATA as text: its declared charset if usable, else UTF-8, else GB18030 (never raises)."""
+    """DATA as text: its declared charset if usable, else UTF-8, else GB18030 (never raises).
+
+    NUL characters are dropped: no mail program shows them, and PostgreSQL text cannot hold them.
+    """
     codec = _codec(charset)
+    text = None
     if codec:
         try:
-            return data.decode(codec)
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            text = None
+    if text is None:
+        try:
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
+            text = data.decode("gb18030", errors="replace")
+    return text.replace("\x00", "")
 
 
 _SURROGATES = re.compile("[\udc80-\udcff]")
@@ -71,15 +77,15 @@ def header_text(value: object) -> str:
         raw = value.encode("utf-8", "surrogateescape")
         return " ".join(decode_bytes(raw).split())
     if isinstance(value, str) and "=?" not in value:
-        return " ".join(value.split())
+        return " ".join(value.replace("\x00", "").split())
     try:
         chunks = email.header.decode_header(value)  # type: ignore[arg-type]
     except (email.errors.HeaderParseError, ValueError):
-        return " ".join(str(value).split())
+        return " ".join(str(value).replace("\x00", "").split())
     out: list[str] = []
     for chunk, charset in chunks:
         if isinstance(chunk, str):
-            out.append(chunk)
+            out.append(chunk.replace("\x00", ""))
         else:
             out.append(decode_bytes(chunk, charset))
     return " ".join("".join(out).split())
@@ -291,7 +297,8 @@ def _attachment(part: Message, filename: str | None, ctype: str) -> Attachment:
     if not name:
         name = header_text(part.get_param("name") or "")
     data = _payload(part)
-    return Attachment(name=name[:200] or "(unnamed)", content_type=ctype, data=data, kind=sniff(data))
+    return Attachment(name=name[:200] or "(unnamed)", content_type=ctype.replace("\x00", "")[:100], data=data,
+                      kind=sniff(data))
 
 
 def _delivery_status_text(part: Message) -> str:

@@ -289,12 +289,21 @@ def _threaded(message: InboundMessage, decoded: decode.Decoded, *, order: Servic
         message.reason = loop
     message.detail = {"lines": confirmed} if confirmed else {}
     message.save()
-    audit_record(order, "mail.reply_received", actor=None, data={
-        "inbound": message.pk, "from": message.from_address, "subject": message.subject,
-        "text": message.text[:2000], "result": message.status, "reason": message.reason,
-        "attachments": [a["name"] for a in message.attachments], "lines": confirmed,
-    })
+    data = {"inbound": message.pk, "from": message.from_address, "subject": message.subject,
+            "text": message.text[:2000], "result": message.status, "code": message.reason,
+            "attachments": [a["name"] for a in message.attachments], "lines": confirmed}
+    _on_order_timeline(order, message.from_address, data, actor=None)
     return message
+
+
+def _on_order_timeline(order: ServiceOrder, address: str, data: dict[str, Any], *, actor: User | None) -> None:
+    """Put a mail on ORDER's timeline; the dealer sees it only when it came from one of its addresses."""
+    if address in dealer_addresses(order.dealer):
+        audit_record(order, "mail.reply_received", actor=actor, data=data)
+    else:
+        # Mail from an address the dealer never registered is for staff only.
+        audit_record(None, "mail.reply_received", actor=actor, data=data, object_type=order._meta.label_lower,
+                     object_id=order.pk)
 
 
 def _threaded_case(message: InboundMessage, *, case: Case, how: str, loop: str) -> InboundMessage:
@@ -446,9 +455,9 @@ def inbound_assign(*, message: InboundMessage, order_number: str, actor: User) -
     locked.status, locked.reason = InboundStatus.THREADED, "by_staff"
     locked.handled_at, locked.handled_by = timezone.now(), actor
     locked.save(update_fields=["order", "dealer", "status", "reason", "handled_at", "handled_by"])
-    audit_record(order, "mail.reply_received", actor=actor, data={
+    _on_order_timeline(order, locked.from_address, {
         "inbound": locked.pk, "from": locked.from_address, "subject": locked.subject, "text": locked.text[:2000],
-        "result": locked.status, "reason": locked.reason})
+        "result": locked.status, "code": locked.reason}, actor=actor)
     return locked
 
 

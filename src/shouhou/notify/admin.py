@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhou.notify.events import EVENTS, choices
 from shouhou.notify.models import Channel, FailingAddress, Message, MessageTemplate, Preference, Rule
-from shouhou.notify.render import preview
+from shouhou.notify.render import preview, shipped_source
 
 
 class RuleForm(forms.ModelForm):
@@ -60,6 +60,14 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ("event", "language", "subject", "updated_at")
     list_filter = ("language",)
     readonly_fields = ("preview",)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str]:
+        """?event=rma.quote&language=en starts from the shipped template, to edit rather than retype."""
+        initial = super().get_changeform_initial_data(request)
+        event, language = request.GET.get("event", ""), request.GET.get("language", "zh-hans")
+        if event in EVENTS:
+            initial.update(shipped_source(event, language))
+        return initial
 
     @admin.display(description=_("预览（示例数据）"))
     def preview(self, obj: MessageTemplate) -> str:

@@ -100,6 +100,19 @@ def render_message(message: Message, overrides: Overrides | None = None) -> Rend
                         thread=event.thread, link=link_for(event, message), overrides=overrides)
 
 
+def shipped_source(event: str, language: str) -> dict[str, str]:
+    """The shipped file's subject and text as template source, for an admin to start from."""
+    import re
+
+    try:
+        source = get_template(f"notify/messages/{event}.{language}.html").template.source  # type: ignore[attr-defined]
+    except (TemplateDoesNotExist, AttributeError):
+        return {}
+    parts = dict(re.findall(r"{%\s*partialdef (\w+)\s*%}(.*?){%\s*endpartialdef\s*%}", source, re.S))
+    return {"event": event, "language": language, "subject": parts.get("subject", "").strip(),
+            "text": parts.get("text", "").strip(), "html": parts.get("html", "").strip()}
+
+
 def preview(template: MessageTemplate, sample: dict[str, Any]) -> Rendered:
     """What an admin's (unsaved) template looks like with an event's sample data."""
     engine = _engine()

@@ -4,9 +4,10 @@ number or a serial, for the hotline screen, the caller panel and ``GET /api/v1/c
 ``callers_for(user, phone=..., serial=...)`` is for vendor staff only (anyone else: NotFound, as the
 staff pages answer). It runs a fixed number of indexed queries whatever matches: one per kind of
 match (dealers by their phone or mobile, dealer contacts, customers, the unit by serial, the
-customers' units), one per replacement-chain level of the units shown (usually none), and one per
-provider. Phones match by their key (``shouhou.domain.phones.phone_key``): ``0771-556 1234``,
-``(0771)5561234`` and ``+86 771 5561234`` are one number.
+customers' units), for units that replace others one more and one per level of their chains
+(usually none), and one per provider. Phones match by their key
+(``shouhou.domain.phones.phone_key``): ``0771-556 1234``, ``(0771)5561234`` and ``+86 771 5561234``
+are one number.
 
 Providers
 ---------
@@ -19,7 +20,8 @@ A provider is called as ``fn(user, keys)`` with the staff ``user`` and a ``Calle
 the ids of the matched dealers (those matched by their own phone or a contact's, i.e. the dealer
 is the caller; not the dealer of a unit), customers and units (the unit by serial and the
 matched customers' units). It returns a list of ``CallerItem(key, label, url)``, newest first,
-at most ``PROVIDER_LIMIT`` of them, in one query, scoped by the app's own selectors. ``key`` is
+at most ``PROVIDER_LIMIT`` of them, in one query, scoped by the app's own selectors. It runs on
+every ring, so its one query should be indexed (bench/callers.py times it with the rest). ``key`` is
 what the API lists (an order id, a case number), ``label`` and ``url`` are what the caller panel
 shows and links to. Registered today: ``open_orders`` (rma: ids of service orders with an open
 line for the units or dealers). The cases app registers ``open_cases`` (case numbers). The API

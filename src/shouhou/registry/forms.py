@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from shouhou.domain.errors import NotFound
 from shouhou.domain.regions import cities, find_region, provinces
 from shouhou.domain.regions import region as region_lookup
-from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, normalize_serial
+from shouhou.registry.models import Customer, Dealer, DealerContact, ProductModel, Unit, normalize_serial
 
 
 def region_choices() -> list[tuple[str, Any]]:
@@ -99,6 +99,12 @@ class DealerForm(StyledForm):
         if unknown:
             raise forms.ValidationError(_("未知地区：%(names)s"), params={"names": "、".join(unknown)})
         return codes
+
+
+class DealerContactForm(StyledForm):
+    class Meta:
+        model = DealerContact
+        fields = ["name", "role", "phone", "email", "qq"]
 
 
 class CustomerForm(StyledForm):

@@ -31,6 +31,7 @@ from shouhou.registry.models import (
     ProductModel,
     Unit,
     UnitSnapshot,
+    UnitStatus,
     normalize_serial,
 )
 
@@ -339,3 +340,88 @@ def unit_snapshot_record(*, actor: User | None, unit: Unit, config: Any, taken_a
         "counts": None if diff is None else {k: len(v) for k, v in diff.as_dict().items()},
     })
     return snapshot
+# --- what happens to units (called by the apps that move them, e.g. service orders) ---------
+# Each move is a service of the registry, so that it lands on the unit's own audit trail (its
+# page's history) whoever caused it; `reference` names the cause (e.g. "RMA2026-000123 / 1").
+
+
+def _unit_move(unit: Unit, verb: str, *, actor: User | None, status: str, reference: str,
+               data: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> Unit:
+    before = unit.status
+    unit.status = status
+    unit.save(update_fields=["status", *fields, "updated_at"])
+    audit_record(unit, verb, actor=actor, data={"from": before, "to": status, "reference": reference, **(data or {})})
+    return unit
+
+
+@transaction.atomic
+def unit_receive(*, unit: Unit, actor: User | None, reference: str = "") -> Unit:
+    """The unit arrived at the service centre (in repair until it leaves)."""
+    return _unit_move(unit, "unit.received", actor=actor, status=UnitStatus.IN_REPAIR, reference=reference)
+
+
+@transaction.atomic
+def unit_ship_back(*, unit: Unit, actor: User | None, reference: str = "") -> Unit:
+    """The unit left the centre for the field: in service when an end user bought it, else with the dealer."""
+    status = UnitStatus.IN_SERVICE if unit.sold_on else UnitStatus.WITH_DEALER
+    return _unit_move(unit, "unit.shipped", actor=actor, status=status, reference=reference)
+
+
+@transaction.atomic
+def unit_scrap(*, unit: Unit, actor: User | None, reference: str = "") -> Unit:
+    """The unit was scrapped (e.g. the dealer declined a quote and asked for it)."""
+    return _unit_move(unit, "unit.scrapped", actor=actor, status=UnitStatus.SCRAPPED, reference=reference)
+
+
+@transaction.atomic
+def unit_move_to_dealer(*, unit: Unit, dealer: Dealer, actor: User | None, reference: str = "") -> Unit:
+    """The unit now belongs to DEALER's stock (with the dealer)."""
+    before = unit.dealer.code if unit.dealer_id else None
+    unit.dealer = dealer
+    return _unit_move(unit, "unit.moved_to_dealer", actor=actor, status=UnitStatus.WITH_DEALER, reference=reference,
+                      data={"dealer_from": before, "dealer_to": dealer.code}, fields=("dealer",))
+
+
+@transaction.atomic
+def unit_replace(*, original: Unit, serial: str, dealer: Dealer, actor: User | None, on: date,
+                 reference: str = "", other_model_reason: str = "") -> Unit:
+    """Ship the in-stock unit SERIAL to DEALER in place of ORIGINAL; returns the replacement.
+
+    The replacement takes over the original's customer, region and warranty start (DESIGN §2:
+    it keeps the S of the unit it replaces); it is shipped ON if it never was. It must be of the
+    original's model unless OTHER_MODEL_REASON says why not (staff's explicit override).
+
+    Raises Invalid: unknown serial, not in stock, the original already replaced, another model
+    without a reason.
+    """
+    replacement = Unit.objects.select_for_update().select_related("product_model").filter(
+        serial=normalize_serial(serial)).first()
+    if replacement is None:
+        raise Invalid(_("新机序列号 %(serial)s 不存在。") % {"serial": serial}, field="replacement_serial")
+    if replacement.pk == original.pk or replacement.status != UnitStatus.IN_STOCK:
+        raise Invalid(_("新机 %(serial)s 不在库存中，不能用于换货。") % {"serial": replacement.serial},
+                      field="replacement_serial")
+    if Unit.objects.filter(replaces=original).exists():
+        raise Invalid(_("原机 %(serial)s 已被换过。") % {"serial": original.serial}, field="replacement_serial")
+    other_model = replacement.product_model_id != original.product_model_id
+    reason = other_model_reason.strip()
+    if other_model and not reason:
+        raise Invalid(
+            _("新机 %(serial)s 的型号（%(model)s）与原机（%(original)s）不同；换用其他型号须填写理由。")
+            % {"serial": replacement.serial, "model": replacement.product_model.code,
+               "original": original.product_model.code},
+            reason="other_model", field="other_model_reason")
+    replacement.replaces = original
+    replacement.dealer = dealer
+    replacement.customer_id = original.customer_id
+    replacement.region_code = original.region_code
+    if replacement.shipped_on is None:
+        replacement.shipped_on = on
+    data = {"replaces": original.serial, "dealer": dealer.code}
+    if other_model:
+        data.update(other_model=True, model=replacement.product_model.code, reason=reason)
+    _unit_move(replacement, "unit.shipped_as_replacement", actor=actor, status=UnitStatus.WITH_DEALER,
+               reference=reference, data=data, fields=("replaces", "dealer", "customer", "region_code", "shipped_on"))
+    _unit_move(original, "unit.replaced", actor=actor, status=UnitStatus.REPLACED, reference=reference,
+               data={"replaced_by": replacement.serial})
+    return replacement

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from shouhou.core.access import role_required, staff_required
 from shouhou.core.models import AuditEvent
@@ -24,10 +24,10 @@ from shouhou.core.scoping import get_for, scoped
 from shouhou.domain.errors import NotFound
 from shouhou.domain.regions import region as region_lookup
 from shouhou.registry import selectors, services
-from shouhou.registry.forms import CustomerForm, DealerForm, ProductModelForm, UnitForm
+from shouhou.registry.forms import CustomerForm, DealerContactForm, DealerForm, ProductModelForm, UnitForm
 from shouhou.registry.history import unit_history
 from shouhou.registry.labels import FORMATS, MAX_LABELS, labels_pdf
-from shouhou.registry.models import Customer, Dealer, ProductModel, Unit, UnitStatus
+from shouhou.registry.models import Customer, Dealer, DealerContact, ProductModel, Unit, UnitStatus
 from shouhou.workdays import clock
 
 PAGE_SIZE = 50
@@ -146,6 +146,8 @@ def _detail_url(obj: models.Model) -> str:
         return reverse("unit_detail", args=[obj.serial])
     if isinstance(obj, Dealer):
         return reverse("dealer_detail", args=[obj.code])
+    if isinstance(obj, DealerContact):
+        return reverse("dealer_detail", args=[obj.dealer.code])
     if isinstance(obj, ProductModel):
         return reverse("model_detail", args=[obj.code])
     return reverse("customer_list")
@@ -220,6 +222,40 @@ def dealer_edit(request: HttpRequest, code: str) -> HttpResponse:
         cancel="dealer_list",
         save=lambda data: services.dealer_update(actor=request.user, dealer=dealer, **_dealer_fields(data)),  # type: ignore[arg-type]
     )
+
+
+def _contact_of(request: HttpRequest, code: str, pk: int) -> DealerContact:
+    dealer = get_for(request.user, Dealer, code=code)
+    return get_for(request.user, DealerContact.objects.select_related("dealer").filter(dealer=dealer), pk=pk)
+
+
+@staff_required
+def dealer_contact_create(request: HttpRequest, code: str) -> HttpResponse:
+    dealer = get_for(request.user, Dealer, code=code)
+    return _form_page(
+        request, form_class=DealerContactForm, instance=None, cancel="dealer_list",
+        title=_("添加联系人：%(dealer)s") % {"dealer": dealer.name},
+        save=lambda data: services.dealer_contact_create(actor=request.user, dealer=dealer, **data),  # type: ignore[arg-type]
+    )
+
+
+@staff_required
+def dealer_contact_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    contact = _contact_of(request, code, pk)
+    return _form_page(
+        request, form_class=DealerContactForm, instance=contact, cancel="dealer_list",
+        title=_("编辑联系人 %(name)s") % {"name": contact.name},
+        save=lambda data: services.dealer_contact_update(actor=request.user, contact=contact, **data),  # type: ignore[arg-type]
+    )
+
+
+@staff_required
+@require_POST
+def dealer_contact_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    contact = _contact_of(request, code, pk)
+    services.dealer_contact_remove(actor=request.user, contact=contact)  # type: ignore[arg-type]
+    messages.success(request, _("已删除联系人 %(name)s。") % {"name": contact.name})
+    return redirect("dealer_detail", code=code)
 
 
 # --- product models -------------------------------------------------------------------------

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouhou.domain.errors import Invalid
 from shouhou.domain.reports import MAX_PERIOD_DAYS
 from shouhou.reports.selectors import Filters, filters_for
-from shouhou.rma.policy import work_calendar
+from shouhou.workdays import clock
 
 
 def _message(code: str) -> str:
@@ -30,7 +29,7 @@ def _message(code: str) -> str:
 def read_filters(user: Any, data: Mapping[str, Any]) -> Filters:
     """Filters from DATA (`from`, `to`, `dealer`, `model`, `region`); raises Invalid (422, with
     the domain's code and a Chinese message) or NotFound (404) as `filters_for` does."""
-    today = work_calendar().local(timezone.now()).date()
+    today = clock.today()
     try:
         return filters_for(user, first=data.get("from"), last=data.get("to"), dealer=data.get("dealer") or "",
                            model=data.get("model") or "", region=data.get("region") or "", today=today)

@@ -27,10 +27,10 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 
-from shouhou.cases.models import Case, CaseType, ResolutionCategory
+from shouhou.cases.models import Case, CaseRating, CaseType, ResolutionCategory
 from shouhou.core.scoping import scoped
 from shouhou.domain import reports
 from shouhou.domain.calendar import WorkCalendar
@@ -145,17 +145,30 @@ class Bucket:
     steps: list[StepTally]
 
 
-def deadlines_by(user: Any, f: Filters, *, now: datetime, unit: str) -> list[Bucket]:
-    """`deadlines_report` per week (UNIT "week") or month ("month") of the due date. One query."""
+def _deadline_days(user: Any, f: Filters, *, now: datetime) -> list[tuple[date, str, str | None, int, int, int]]:
+    """Deadlines due in the period, grouped by local due date, kind and path (at most days × kinds ×
+    paths rows, whatever the number of records). One query."""
     cal = work_calendar()
-    trunc = (TruncWeek if unit == "week" else TruncMonth)("due_at", tzinfo=cal.tz)
-    rows = (_deadlines(user, f, cal).annotate(bucket=trunc).values("bucket", "kind", "line__path")
-            .annotate(**_tally(now)).order_by("bucket"))
-    grouped: dict[date, list[tuple[str, str | None, int, int, int]]] = defaultdict(list)
-    for r in rows:
-        day = r["bucket"].date() if isinstance(r["bucket"], datetime) else r["bucket"]
-        grouped[day].append((r["kind"], r["line__path"], r["met"], r["late"], r["open_overdue"]))
-    return [Bucket(day, reports.tally_steps(grouped[day])) for day in sorted(grouped)]
+    rows = (_deadlines(user, f, cal).annotate(day=TruncDate("due_at", tzinfo=cal.tz))
+            .values("day", "kind", "line__path").annotate(**_tally(now)).order_by())
+    return [(r["day"], r["kind"], r["line__path"], r["met"], r["late"], r["open_overdue"]) for r in rows]
+
+
+def deadlines_by(user: Any, f: Filters, *, now: datetime, unit: str) -> list[Bucket]:
+    """`deadlines_report` per week (UNIT "week", labelled by its Monday) or month ("month") of the
+    due date. One query."""
+    bucket = reports.week_start if unit == "week" else reports.month_start
+    return [Bucket(start, steps) for start, steps in reports.tally_by(_deadline_days(user, f, now=now), bucket)]
+
+
+def deadlines_overview(user: Any, f: Filters, *,
+                       now: datetime) -> tuple[list[StepTally], list[Bucket], list[Bucket]]:
+    """The period's tallies per step, per week and per month, from one query (the dashboard)."""
+    days = _deadline_days(user, f, now=now)
+    total = reports.tally_steps((kind, path, met, late, late_open) for _d, kind, path, met, late, late_open in days)
+    weeks = [Bucket(s, t) for s, t in reports.tally_by(days, reports.week_start)]
+    months = [Bucket(s, t) for s, t in reports.tally_by(days, reports.month_start)]
+    return total, weeks, months
 
 
 # --- backlog ------------------------------------------------------------------------------------
@@ -405,6 +418,8 @@ class CaseFigures:
     resolution_missed: int
     resolved: int
     resolved_by_faq: int
+    rated: int = 0  # satisfaction ratings given (1–5)
+    satisfaction: float | None = None  # their average
 
     @property
     def first_response_rate(self) -> float | None:
@@ -421,8 +436,8 @@ class CaseFigures:
 
 def cases(user: Any, f: Filters, *, now: datetime) -> CaseFigures:
     """Cases opened in the period: by channel and type, first-response and resolution targets met
-    (a target missed is answered late, or not answered and past due), share resolved by the FAQ.
-    Two queries. Satisfaction is not recorded on cases yet, so it has no figure."""
+    (a target missed is answered late, or not answered and past due), share resolved by the FAQ,
+    and the reporters' satisfaction (average score of the ratings given). Three queries."""
     start, end = _bounds(f.period, work_calendar())
     qs = scoped(user, Case).filter(opened_at__gte=start, opened_at__lt=end)
     if f.dealer:
@@ -444,5 +459,7 @@ def cases(user: Any, f: Filters, *, now: datetime) -> CaseFigures:
         resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
         faq=Count("pk", filter=Q(resolved_at__isnull=False, resolution_category=ResolutionCategory.RESOLVED_BY_FAQ)),
     )
+    ratings = scoped(user, CaseRating).filter(case__in=qs, score__isnull=False).aggregate(n=Count("pk"),
+                                                                                        avg=Avg("score"))
     return CaseFigures(by, t["opened"], t["fr_met"], t["fr_missed"], t["res_met"], t["res_missed"], t["resolved"],
-                       t["faq"])
+                       t["faq"], ratings["n"], round(ratings["avg"], 2) if ratings["avg"] is not None else None)

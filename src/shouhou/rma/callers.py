@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shouhou.registry.callers import PROVIDER_LIMIT, CallerItem, CallerKeys
 from shouhou.rma.models import OPEN_STATES, OrderLine, ServiceOrder
@@ -38,4 +39,6 @@ def open_orders(user: Any, keys: CallerKeys) -> list[CallerItem]:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(sql, [*OPEN_STATES, *keys.unit_ids, *keys.dealer_ids])
         rows = cursor.fetchall()
-    return [CallerItem(pk, number or f"#{pk}", reverse("rma_order", args=[pk])) for pk, number in rows]
+    # An order gets its number when it is approved; before that staff know it by its id.
+    return [CallerItem(pk, number or _("待审核服务单 #%(id)s") % {"id": pk}, reverse("rma_order", args=[pk]))
+            for pk, number in rows]

@@ -150,6 +150,14 @@ class _Pool:
     units: list[Any]
     spares: list[Any]
 
+    def spare_for(self, unit: Any) -> Any | None:
+        """An in-stock unit of UNIT's model (a replacement is of the same model)."""
+        for spare in self.spares:
+            if spare.product_model_id == unit.product_model_id:
+                self.spares.remove(spare)
+                return spare
+        return None
+
     def take(self, coverage: str | None, day: date, *, dealer: str | None = None) -> Any | None:
         """The first unit with COVERAGE on DAY (any coverage when None), DEALER's first if given."""
         from shouhou.domain.errors import Invalid
@@ -229,9 +237,10 @@ class _Demo:
                     break
                 data = dict(fields)
                 if data.get("replacement_serial") is SPARE:
-                    if not self.pool.spares:
+                    spare = self.pool.spare_for(unit)
+                    if spare is None:
                         break
-                    data["replacement_serial"] = self.pool.spares.pop().serial
+                    data["replacement_serial"] = spare.serial
                 actor = dealer_user if dealer_user is not None and event in DEALER_EVENTS else self.staff
                 line = line_apply(line=line, event=event, actor=actor, version=line.version, at=at, fields=data)
         self.count += 1
@@ -284,6 +293,22 @@ class _Demo:
             self.out.write(f"  draft              {', '.join(ln['serial'] for ln in lines)}\n")
 
 
+STOCK_PER_MODEL = 4
+
+
+def _stock_per_model(units: list[Any]) -> None:
+    """Keep a few in-stock units of every model in use, so that each replacement ships its own model."""
+    from shouhou.registry.models import Unit, UnitStatus
+    from shouhou.registry.services import unit_create
+
+    models = {u.product_model_id: u.product_model for u in units}
+    for model in models.values():
+        have = Unit.objects.filter(product_model=model, status=UnitStatus.IN_STOCK, replaces__isnull=True).count()
+        for i in range(have, STOCK_PER_MODEL):
+            unit_create(actor=None, serial=f"{model.code}-STOCK-{i + 1:03d}", product_model=model,
+                        status=UnitStatus.IN_STOCK)
+
+
 def load_demo(out: TextIO) -> None:
     from shouhou.core.models import User
     from shouhou.registry.models import Unit, UnitStatus
@@ -296,6 +321,7 @@ def load_demo(out: TextIO) -> None:
     units = list(Unit.objects.select_related("product_model", "dealer", "replaces")
                  .filter(dealer__isnull=False, shipped_on__isnull=False, replaced_by__isnull=True,
                          status__in=[UnitStatus.IN_SERVICE, UnitStatus.WITH_DEALER]).order_by("serial"))
+    _stock_per_model(units)
     spares = list(Unit.objects.filter(status=UnitStatus.IN_STOCK, replaces__isnull=True).order_by("-serial"))
     if staff is None or not units:
         out.write("RMA demo: no staff user or no demo units; skipped\n")

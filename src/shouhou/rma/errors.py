@@ -35,6 +35,7 @@ LABELS = {
     "choice": _("方案"),
     "scrap": _("报废"),
     "replacement_serial": _("新机序列号"),
+    "other_model_reason": _("换用其他型号的理由"),
     "parts": _("更换部件"),
     "result": _("维修结果"),
     "advance": _("提前换货"),

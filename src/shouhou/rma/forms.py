@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -15,9 +14,9 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Invalid
 from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial
 from shouhou.rma.models import LinePath
-from shouhou.rma.services import topology_kind
+from shouhou.rma.service_form import MAX_FORM_LINES, describe_with_row, topology_kind, validate_service_form
 
-MAX_LINES = 50  # = services.MAX_FORM_LINES
+MAX_LINES = min(50, MAX_FORM_LINES)  # rows of the web form; the xlsx template takes more
 BLANK_LINES = 3
 
 EVENT_LABELS: dict[str, Any] = {
@@ -134,40 +133,27 @@ def lines_of(formset: Any, *, dealer: Dealer | None, kept_topology: dict[str, An
     for row, form in enumerate(formset.forms, start=1):
         if form.is_valid() and not form.is_blank():
             rows.append((row, form.cleaned_data))
-    serials = [normalize_serial(d.get("serial") or "") for _row, d in rows]
-    known = set()
-    if dealer is not None:
-        known = set(Unit.objects.filter(dealer=dealer, serial__in=[s for s in serials if s])
-                    .values_list("serial", flat=True))
     lines: list[dict[str, Any]] = []
+    for row, data in rows:
+        lines.append({"row": row, "serial": normalize_serial(data.get("serial") or ""),
+                      "fault": (data.get("fault") or "").strip(),
+                      "advance_requested": bool(data.get("advance_requested")),
+                      "advance_reason": (data.get("advance_reason") or "").strip(),
+                      "topology": data.get("topology") or None})  # None keeps a draft's diagram (by serial)
     errors: list[str] = []
-    for (row, data), serial in zip(rows, serials, strict=True):
-        fault = (data.get("fault") or "").strip()
-        topology: UploadedFile | None = data.get("topology") or None
-        advance = bool(data.get("advance_requested"))
-        reason = (data.get("advance_reason") or "").strip()
-        where = {"row": row, "serial": serial}
-        if topology is not None:
-            try:
-                topology_kind(topology)
-            except Invalid as exc:
-                errors.append(_("第 %(row)s 行：") % where + str(exc).rstrip("。"))
-                topology = None
-        if submit:
-            if not serial:
-                errors.append(_("第 %(row)s 行：请填写序列号") % where)
-            elif serial not in known:
-                errors.append(_("第 %(row)s 行：序列号 %(serial)s 不存在") % where)
-            if not fault:
-                errors.append(_("第 %(row)s 行：请填写故障描述") % where)
-            if topology is None and serial not in kept_topology:
-                errors.append(_("第 %(row)s 行：请上传配置拓扑图") % where)
-            if advance and not reason:
-                errors.append(_("第 %(row)s 行：申请提前换货须填写理由") % where)
-        lines.append({"serial": serial, "fault": fault, "advance_requested": advance, "advance_reason": reason,
-                      "topology": topology})  # None keeps a draft's stored diagram (by serial)
-    if submit and not rows:
-        errors.append(_("请至少填写一台设备"))
+    if dealer is not None and (rows or submit):
+        # The one service-form check; a draft only has its files checked.
+        problems = validate_service_form(dealer=dealer, lines=lines, reported_on=None, topology_required=submit,
+                                         stored_topologies=frozenset(kept_topology), header=False)
+        if not submit:
+            problems = [p for p in problems if p.field == "topology" and p.code != "required"]
+        errors = [describe_with_row(p) for p in problems]
+        bad_files = {p.row for p in problems if p.field == "topology"}
+        for line in lines:
+            if line["row"] in bad_files:
+                line["topology"] = None
+    for line in lines:
+        del line["row"]
     return lines, errors
 
 
@@ -217,6 +203,7 @@ class ShipmentForm(EventForm):
 
 class ShipReplacementForm(ShipmentForm):
     replacement_serial = _text(gettext_lazy("新机序列号"), max_length=64)
+    other_model_reason = _text(gettext_lazy("换用其他型号的理由（型号不同时必填）"), required=False)
 
     def clean_replacement_serial(self) -> str:
         serial = normalize_serial(self.cleaned_data["replacement_serial"])
@@ -278,8 +265,13 @@ class SendQuoteForm(EventForm):
             self.fields[f"item_amount_{i}"] = forms.DecimalField(
                 label=_("金额 %(n)s（元）") % {"n": i}, required=False, min_value=Decimal("0"), decimal_places=2,
                 max_digits=12)
+            self.fields[f"item_option_{i}"] = forms.ChoiceField(
+                label=_("项目 %(n)s 适用方案") % {"n": i}, required=False,
+                choices=[("", _("两种方案通用")), *((str(p), LinePath(p).label) for p in rma.Path
+                                                   if p in (rma.Path.PAID_REPLACEMENT, rma.Path.PAID_REPAIR))])
             for name in (f"item_text_{i}", f"item_amount_{i}"):
                 self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+            self.fields[f"item_option_{i}"].widget.attrs["class"] = "form-select form-select-sm"
             self.fields[f"item_amount_{i}"].widget.attrs["data-quote-amount"] = "1"
         choices = rma.quote_choices(self.line.snapshot()) if self.line is not None else tuple(rma.Path)
         self.fields["options"].choices = [(str(p), LinePath(p).label) for p in choices]
@@ -287,7 +279,8 @@ class SendQuoteForm(EventForm):
 
     def items(self) -> list[dict[str, object]]:
         data = self.cleaned_data
-        return [{"text": data[f"item_text_{i}"].strip(), "amount": str(data[f"item_amount_{i}"])}
+        return [{"text": data[f"item_text_{i}"].strip(), "amount": str(data[f"item_amount_{i}"]),
+                 "option": data.get(f"item_option_{i}") or None}
                 for i in range(1, QUOTE_ITEMS + 1) if (data.get(f"item_text_{i}") or "").strip()]
 
     def clean(self) -> dict[str, Any]:

@@ -66,6 +66,20 @@ class LinePath(models.TextChoices):
     CANCELLED = rma.Path.CANCELLED, _("已取消")
 
 
+# The same states as end users read them on the public status page: kept beside LineState so
+# that a new state cannot be missed (a test checks both cover the domain's states).
+PUBLIC_STATE_LABELS = {
+    "submitted": _("待审核"), "info_requested": _("待补充资料"), "approved": _("同意返厂检测，等待寄回"),
+    "advance_approved": _("同意提前换货"), "replacement_shipped": _("新机已发出"),
+    "awaiting_return": _("等待寄回故障件"),
+    "in_transit": _("寄送中"), "received": _("已签收，等待检测"), "inspected": _("已检测"),
+    "quoting": _("已检测，等待报价"), "quoted": _("等待代理商确认报价"), "repairing": _("维修中"),
+    "repaired": _("已修复，等待发货"), "replacing": _("等待换货发出"), "returning": _("等待寄回"),
+    "scrapping": _("报废处理中"), "shipped": _("已发货"), "closed": _("已完成"),
+    "rejected": _("未通过审核"), "cancelled": _("已取消"),
+}
+
+
 # Status groups, as InvenTree's ReturnOrderStatusGroups: queues and filters use these.
 OPEN_STATES: tuple[str, ...] = tuple(s.value for s in rma.State if s not in rma.FINAL_STATES)
 FINAL_STATES: tuple[str, ...] = tuple(s.value for s in rma.FINAL_STATES)
@@ -151,6 +165,8 @@ class ServiceOrder(models.Model):
             models.Index(fields=["dealer", "-submitted_at"], name="rma_order_dealer_idx"),
             # Used by the staff order list: newest first.
             models.Index(fields=["-submitted_at"], name="rma_order_submitted_idx"),
+            # Used by the quality reports: lines reported in a period.
+            models.Index(fields=["reported_at"], name="rma_order_reported_idx"),
         ]
 
     def __str__(self) -> str:
@@ -313,8 +329,11 @@ class Quote(models.Model):
 
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="quotes")
     items = models.JSONField(_("报价项目"), default=list, help_text=_('[{"text": ..., "amount": "120.00"}]'))
-    total = models.DecimalField(_("合计"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("合计"), max_digits=12, decimal_places=2,
+                                help_text=_("单一方案的合计；两个方案时为代理商所选方案的合计（选择前为较高者）。"))
     options = models.JSONField(_("可选方案"), default=list)
+    totals = models.JSONField(_("各方案合计"), default=dict, blank=True,
+                              help_text=_('{"paid_repair": "680.00", "paid_replacement": "1200.00"}'))
     valid_days = models.PositiveIntegerField(_("有效天数"))
     valid_until = models.DateTimeField(_("有效期至"))
     sent_at = models.DateTimeField(_("发送时间"))
@@ -511,6 +530,8 @@ class DeadlineRecord(models.Model):
             models.Index(fields=["due_at"], condition=Q(met_at__isnull=True), name="rma_deadline_open_idx"),
             # Used by the "deadlines met" report: closed deadlines by party and period.
             models.Index(fields=["party", "met_at"], name="rma_deadline_met_idx"),
+            # Used by the reports (deadlines met per step, week, month): deadlines due in a period.
+            models.Index(fields=["due_at"], name="rma_deadline_due_idx"),
         ]
 
     def __str__(self) -> str:

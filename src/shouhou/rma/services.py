@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +27,8 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, ShouhouError
 from shouhou.notify.models import Event
 from shouhou.notify.services import emit
-from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial, unit_coverage
+from shouhou.registry import services as registry_services
+from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial
 from shouhou.rma.models import (
     DRAFT,
     OPEN_STATES,
@@ -49,15 +47,17 @@ from shouhou.rma.models import (
     ShipmentKind,
 )
 from shouhou.rma.policy import rma_policy, work_calendar
+from shouhou.rma.service_form import (
+    FormError,
+    check_service_form,
+    describe_with_row,
+    error_field,
+    topology_kind,
+)
 from shouhou.workdays import clock
 
 log = logging.getLogger(__name__)
 
-MAX_TOPOLOGY_BYTES = 10 * 1024 * 1024
-# Units on one service form, whichever way it comes in (the web form's formset has as many rows).
-MAX_FORM_LINES = 50
-# Content, not the name or the browser's word for it, decides what a file is.
-TOPOLOGY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"%PDF-", "pdf"))
 
 # Notices that carry a PDF (rendered after commit by `shouhou.rma.documents.render`).
 DOCUMENT_KINDS = frozenset({"return_authorisation", "quote", "repair_tracking_sheet"})
@@ -79,133 +79,6 @@ def actor_role(actor: Any) -> str:
 
 
 # --- forms --------------------------------------------------------------------------------------
-
-
-def topology_kind(upload: File) -> str:
-    """"png", "jpeg" or "pdf" by the file's first bytes; raises Invalid for anything else."""
-    if upload.size is not None and upload.size > MAX_TOPOLOGY_BYTES:
-        raise Invalid(_("配置拓扑图不能超过 10 MB。"), field="topology")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    for magic, kind in TOPOLOGY_MAGIC:
-        if head.startswith(magic):
-            return kind
-    raise Invalid(_("配置拓扑图须为 PNG、JPEG 图片或 PDF 文件。"), field="topology")
-
-
-@dataclass
-class _CheckedLine:
-    unit: Unit
-    coverage: str
-    fault: str
-    advance_requested: bool
-    advance_reason: str
-    topology: File | None
-
-
-def _check_form(
-    *,
-    dealer: Dealer,
-    contact_name: str,
-    contact_phone: str,
-    return_address: str,
-    lines: Sequence[Mapping[str, Any]],
-    reported_on: Any,
-    contact_email: str = "",
-    topology_required: bool,
-    order: ServiceOrder | None,
-    stored_topologies: frozenset[str] = frozenset(),
-) -> list[_CheckedLine]:
-    """Every problem of a form at once, so the dealer fixes them in one go; raises Invalid."""
-    errors: list[str] = []
-    fields: list[str] = []
-
-    def missing(field: str, message: str) -> None:
-        errors.append(message)
-        fields.append(field)
-
-    if not contact_name.strip():
-        missing("contact.name", _("缺少联系人"))
-    if not contact_phone.strip():
-        missing("contact.phone", _("缺少联系电话"))
-    if not return_address.strip():
-        missing("return_address", _("缺少回寄地址"))
-    if contact_email.strip():
-        try:
-            validate_email(contact_email.strip())
-        except ValidationError:
-            missing("contact.email", _("联系邮箱格式不正确"))
-    for field, value, column in (("contact.name", contact_name, "contact_name"),
-                                 ("contact.phone", contact_phone, "contact_phone"),
-                                 ("contact.email", contact_email, "contact_email")):
-        longest = ServiceOrder._meta.get_field(column).max_length
-        if longest is not None and len(value.strip()) > longest:
-            missing(field, _("%(label)s 不能超过 %(max)s 个字符")
-                    % {"label": ServiceOrder._meta.get_field(column).verbose_name, "max": longest})
-    if not lines:
-        missing("lines", _("至少填写一台设备"))
-    elif len(lines) > MAX_FORM_LINES:
-        missing("lines", _("一张服务单最多 %(max)s 台设备") % {"max": MAX_FORM_LINES})
-        lines = []
-
-    serials = [normalize_serial(str(raw.get("serial") or getattr(raw.get("unit"), "serial", "") or ""))
-               for raw in lines]
-    units = {u.serial: u for u in Unit.objects.select_related("product_model", "replaces")
-             .filter(serial__in=[s for s in serials if s])}
-    busy = dict(
-        OrderLine.objects.filter(unit__serial__in=list(units), state__in=OPEN_STATES)
-        .exclude(order=order).values_list("unit__serial", "order__number")
-    ) if units else {}
-    first_row: dict[str, int] = {}
-    checked: list[_CheckedLine] = []
-    for row, (raw, serial) in enumerate(zip(lines, serials, strict=True), start=1):
-        where = {"row": row, "serial": serial}
-        fault = str(raw.get("fault") or "").strip()
-        advance = raw.get("advance_requested", False)
-        reason = str(raw.get("advance_reason") or "").strip()
-        topology = raw.get("topology")
-        unit = units.get(serial)
-        coverage = ""
-        if not serial:
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：缺少序列号") % where)
-        elif serial in first_row:
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 与第 %(first)s 行重复")
-                    % {**where, "first": first_row[serial]})
-        elif unit is None or unit.dealer_id != dealer.pk:
-            # Another dealer's unit reads exactly like an unknown one.
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 不存在或不属于本代理商") % where)
-        elif serial in busy:
-            missing(f"lines[{row}].serial", _("第 %(row)s 行：序列号 %(serial)s 已在处理中（服务单 %(number)s）")
-                    % {**where, "number": busy[serial] or _("待审核")})
-        else:
-            try:
-                coverage = str(unit_coverage(unit, reported_on).status)
-            except Invalid:
-                missing(f"lines[{row}].serial",
-                        _("第 %(row)s 行：序列号 %(serial)s 没有有效的保修起始日期（未发货或报修日早于起始日）")
-                        % where)
-        if serial:
-            first_row.setdefault(serial, row)
-        if not fault:
-            missing(f"lines[{row}].fault", _("第 %(row)s 行：缺少故障描述") % where)
-        if not isinstance(advance, bool):
-            missing(f"lines[{row}].advance_replacement", _("第 %(row)s 行：是否提前换货须为是或否") % where)
-            advance = False
-        if advance and not reason:
-            missing(f"lines[{row}].advance_reason", _("第 %(row)s 行：申请提前换货须填写理由") % where)
-        if topology:
-            try:
-                topology_kind(topology)
-            except Invalid as exc:
-                missing(f"lines[{row}].topology", _("第 %(row)s 行：") % where + str(exc))
-        elif topology_required and serial not in stored_topologies:
-            missing(f"lines[{row}].topology", _("第 %(row)s 行：缺少配置拓扑图") % where)
-        if unit is not None and coverage:
-            checked.append(_CheckedLine(unit, coverage, fault, advance, reason, topology or None))
-    if errors:
-        raise Invalid("；".join(errors), field=fields[0], errors=errors, fields=fields)
-    return checked
 
 
 def _aware_past(value: datetime, *, now: datetime, field: str) -> datetime:
@@ -261,11 +134,14 @@ def order_submit(
     cal = work_calendar()
     # A draft's lines keep the diagrams uploaded with it, by serial.
     old_topologies = {ln.serial: ln.topology for ln in draft.lines.all() if ln.topology} if draft else {}
-    checked = _check_form(
+    form = check_service_form(
         dealer=dealer, contact_name=contact_name, contact_phone=contact_phone, return_address=return_address,
         contact_email=contact_email, lines=lines, reported_on=cal.local(reported).date(),
-        topology_required=topology_required, order=draft, stored_topologies=frozenset(old_topologies),
+        topology_required=topology_required, exclude_order=draft, stored_topologies=frozenset(old_topologies),
     )
+    if form.errors:
+        raise form_invalid(form.errors)
+    checked = form.lines
     order = draft or ServiceOrder(dealer=dealer)
     order.contact_name = contact_name.strip()
     order.contact_phone = contact_phone.strip()
@@ -312,6 +188,14 @@ def _case_of(number: str, *, actor: User, dealer: Dealer) -> Case | None:
     if case is None or case.dealer_id not in (None, dealer.pk):
         raise Invalid(_("服务案例 %(number)s 不存在。") % {"number": number}, field="case")
     return case
+def form_invalid(errors: list[FormError]) -> Invalid:
+    """The service form's problems as one Invalid: texts for people (`errors`, "第 N 行：…"), field
+    paths and the structured problems (`problems`: row, field, code, params) for programs."""
+    return Invalid("；".join(describe_with_row(e) for e in errors), reason="form_incomplete",
+                   field=error_field(errors[0]), errors=[describe_with_row(e) for e in errors],
+                   fields=[error_field(e) for e in errors],
+                   problems=[{"row": e.row, "field": e.field, "code": e.code, "params": dict(e.params)}
+                             for e in errors])
 
 
 def _line_insert(line: OrderLine, *, row: int) -> None:
@@ -325,11 +209,8 @@ def _line_insert(line: OrderLine, *, row: int) -> None:
                  .values_list("order__number", flat=True).first())
         if other is None and not OrderLine.objects.filter(unit=line.unit_id, state__in=OPEN_STATES).exists():
             raise
-        where = {"row": row, "serial": line.serial}
-        message = (_("第 %(row)s 行：序列号 %(serial)s 已在处理中（服务单 %(number)s）")
-                   % {**where, "number": other or _("待审核")})
-        raise Invalid(message, field=f"lines[{row}].serial", errors=[message],
-                      fields=[f"lines[{row}].serial"]) from None
+        error = FormError(row, "serial", "in_service", {"serial": line.serial, "number": other or ""})
+        raise form_invalid([error]) from None
 
 
 def _topology_name(upload: File) -> str:
@@ -437,7 +318,11 @@ def _deadlines_follow(line: OrderLine, *, at: datetime) -> None:
     """
     current = DeadlineRecord.objects.filter(line=line, met_at__isnull=True).first()
     due, party = (line.due_at, "vendor") if line.due_at else (line.dealer_due_at, "dealer")
-    if current is not None and current.due_at == due and current.party == party:
+    started = min(line.clock_started_at or at, due) if due is not None else None
+    # The same clock only when it also started at the same time: an advance approval's "ship in
+    # 1 WD" can fall on the review's own due time, and must not be shown under the review's label
+    # (an inspection keeps the receipt's clock, and its record).
+    if current is not None and current.due_at == due and current.party == party and current.started_at == started:
         return
     if current is not None:
         current.met_at = at
@@ -456,55 +341,27 @@ def _allocate_number(order: ServiceOrder, *, at: datetime) -> str:
     return f"RMA{year}-{counter.last:06d}"
 
 
-def _ship_replacement_unit(line: OrderLine, serial: str, *, at: datetime) -> Unit:
-    """The in-stock unit that replaces LINE's unit; it takes over the original's warranty start."""
-    original = line.unit
-    assert original is not None
-    replacement = (Unit.objects.select_for_update()
-                   .filter(serial=normalize_serial(serial)).first())
-    if replacement is None:
-        raise Invalid(_("新机序列号 %(serial)s 不存在。") % {"serial": serial}, field="replacement_serial")
-    if replacement.pk == original.pk or replacement.status != UnitStatus.IN_STOCK:
-        raise Invalid(_("新机 %(serial)s 不在库存中，不能用于换货。") % {"serial": replacement.serial},
-                      field="replacement_serial")
-    if Unit.objects.filter(replaces=original).exists():
-        raise Invalid(_("原机 %(serial)s 已被换过。") % {"serial": original.serial}, field="replacement_serial")
-    replacement.replaces = original
-    replacement.status = UnitStatus.WITH_DEALER
-    replacement.dealer_id = line.order.dealer_id
-    replacement.customer_id = original.customer_id
-    replacement.region_code = original.region_code
-    if replacement.shipped_on is None:
-        replacement.shipped_on = clock.localtime(at).date()
-    replacement.save(update_fields=["replaces", "status", "dealer", "customer", "region_code", "shipped_on",
-                                    "updated_at"])
-    original.status = UnitStatus.REPLACED
-    original.save(update_fields=["status", "updated_at"])
-    return replacement
+def _reference(line: OrderLine) -> str:
+    return f"{line.order.number or line.order_id} / {line.position}"
 
 
-def _unit_follows(line: OrderLine, step: rma.Step) -> None:
-    """Keep the unit's registry status in step with where it physically is.
+def _unit_follows(line: OrderLine, step: rma.Step, *, actor: User) -> None:
+    """Keep the unit's registry status in step with where it physically is, through the
+    registry's services (so each move is on the unit's own history).
 
-    At the centre from receipt; back in the field once shipped back or repaired (in service when
-    an end user bought it, else with the dealer); scrapped when the dealer chose scrapping.
-    A unit that was replaced stays `replaced`.
+    At the centre from receipt; back in the field once shipped back or repaired; scrapped when
+    the dealer chose scrapping. A unit that was replaced stays `replaced`.
     """
     unit = line.unit
     if unit is None or unit.status == UnitStatus.REPLACED:
         return
     E = rma.Event
-    if step.event == E.RECEIVE:
-        status = UnitStatus.IN_REPAIR
+    if step.event == E.RECEIVE and unit.status != UnitStatus.IN_REPAIR:
+        registry_services.unit_receive(unit=unit, actor=actor, reference=_reference(line))
     elif step.event in (E.SHIP_REPAIRED, E.SHIP_BACK):
-        status = UnitStatus.IN_SERVICE if unit.sold_on else UnitStatus.WITH_DEALER
-    elif step.event == E.CLOSE and line.scrap:
-        status = UnitStatus.SCRAPPED
-    else:
-        return
-    if unit.status != status:
-        unit.status = status
-        unit.save(update_fields=["status", "updated_at"])
+        registry_services.unit_ship_back(unit=unit, actor=actor, reference=_reference(line))
+    elif step.event == E.CLOSE and line.scrap and unit.status != UnitStatus.SCRAPPED:
+        registry_services.unit_scrap(unit=unit, actor=actor, reference=_reference(line))
 
 
 def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str, Any]:
@@ -523,29 +380,42 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         line.components = _jsonable(list(data.get("components") or []))
     elif event == E.SEND_QUOTE:
         line.quotes.filter(status=QuoteStatus.SENT).update(status=QuoteStatus.SUPERSEDED)
+        # Each option its own total (an item naming no option counts for every option).
+        totals = rma.quote_totals(data["items"], [str(o) for o in step.line.quote_options])
         valid_until = step.line.dealer_due_at
         assert valid_until is not None
         quote = Quote.objects.create(
-            line=line, items=_jsonable(data["items"]), total=data["total"], options=_jsonable(step.line.quote_options),
+            line=line, items=_jsonable(data["items"]), total=max(totals.values(), default=data["total"]),
+            totals=_jsonable(totals), options=_jsonable(step.line.quote_options),
             valid_days=data["valid_days"] or rma_policy().quote_valid_days, valid_until=valid_until,
             sent_at=at, sent_by=actor,
         )
         extra["quote"] = quote.pk
     elif event in (E.CONFIRM_QUOTE, E.DECLINE_QUOTE):
         confirmed = event == E.CONFIRM_QUOTE
-        line.quotes.filter(status=QuoteStatus.SENT).update(
-            status=QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED,
-            choice=str(data["choice"]) if confirmed else "", scrap=bool(data.get("scrap", False)),
+        quote = line.quotes.filter(status=QuoteStatus.SENT).first()
+        if quote is not None:
+            quote.status = QuoteStatus.CONFIRMED if confirmed else QuoteStatus.DECLINED
+            quote.choice = str(data["choice"]) if confirmed else ""
+            quote.scrap = bool(data.get("scrap", False))
+            quote.answered_at = at
             # A confirmation by mail from the dealer's own address has no user behind it.
-            answered_at=at, answered_by=actor if actor.pk else None,
-        )
+            quote.answered_by = actor if actor.pk else None
+            if confirmed and quote.choice in (quote.totals or {}):
+                quote.total = Decimal(quote.totals[quote.choice])  # the dealer's choice picks the total
+                extra["total"] = str(quote.total)
+            quote.save(update_fields=["status", "choice", "scrap", "answered_at", "answered_by", "total"])
     elif event in (E.SHIP_TO_CENTRE, E.SHIP_REPLACEMENT, E.SHIP_REPAIRED, E.SHIP_BACK):
         kind = {E.SHIP_TO_CENTRE: ShipmentKind.FAULTY, E.SHIP_REPLACEMENT: ShipmentKind.REPLACEMENT,
                 E.SHIP_REPAIRED: ShipmentKind.REPAIRED, E.SHIP_BACK: ShipmentKind.BACK}[event]
         direction = ShipmentDirection.TO_CENTRE if event == E.SHIP_TO_CENTRE else ShipmentDirection.TO_DEALER
         serial = ""
         if event == E.SHIP_REPLACEMENT:
-            replacement = _ship_replacement_unit(line, str(data["replacement_serial"]), at=at)
+            assert line.unit is not None
+            replacement = registry_services.unit_replace(
+                original=line.unit, serial=str(data["replacement_serial"]), dealer=line.order.dealer, actor=actor,
+                on=clock.localtime(at).date(), reference=_reference(line),
+                other_model_reason=str(data.get("other_model_reason") or ""))
             line.replacement_unit = replacement
             serial = replacement.serial
             extra["replacement_unit"] = replacement.pk
@@ -646,7 +516,7 @@ def line_apply(
                      version=version, fields=fields)
     changed = locked.apply(step)
     extra = _write_records(locked, step, actor=actor)
-    _unit_follows(locked, step)
+    _unit_follows(locked, step, actor=actor)
     if step.event == rma.Event.SHIP_REPLACEMENT:
         changed.append("replacement_unit")
     elif step.event == rma.Event.INSPECT:

@@ -8,7 +8,7 @@ locked (`skip_locked`, so two sweeps in parallel split the work), stamped `remin
 Events (`shouhou.notify`): `deadline.dealer_reminder` / `deadline.dealer_overdue` for the
 dealer's own deadlines (faulty unit, quote answer), `deadline.staff_reminder` /
 `deadline.staff_overdue` for the vendor's, naming the line's owner: the last staff member who
-acted on it (else every service-centre user). The notification rules add the rest (by default:
+acted on it (else every service-centre user, else every administrator). The notification rules add the rest (by default:
 every manager on an escalation), and each person gets an inbox message and an email.
 """
 
@@ -80,7 +80,8 @@ def deadlines_sweep_run(*, now: datetime | None = None) -> SweepResult:
                 if vendor:
                     owner = _owner(record)
                     if owner is None and service_center is None:
-                        service_center = _staff(Role.SERVICE_CENTER)
+                        # Nobody in the service centre: the administrators, so the deadline still reaches a person.
+                        service_center = _staff(Role.SERVICE_CENTER) or _staff(Role.ADMIN)
                     owners = [owner] if owner else list(service_center or [])
                 party = "staff" if vendor else "dealer"
                 if record.due_at < now:

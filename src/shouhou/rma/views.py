@@ -7,6 +7,7 @@ goes through the dealer scoping layer, so a dealer reaching a shared helper sees
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,6 +41,7 @@ from shouhou.rma.forms import (
 )
 from shouhou.rma.models import (
     DRAFT,
+    DeadlineRecord,
     LineAttachment,
     LinePath,
     LineState,
@@ -54,7 +56,8 @@ PAGE_SIZE = 50
 
 
 VERB_LABELS = {"order.submitted": _lazy("提交服务单"), "order.draft_saved": _lazy("保存草稿"),
-               "line.attachment_added": _lazy("上传附件")}
+               "line.attachment_added": _lazy("上传附件"),
+               "mail.reply_received": _lazy("收到邮件"), "mail.order_drafted": _lazy("邮件服务单生成草稿")}
 
 
 def event_label(event: str) -> str:
@@ -225,18 +228,42 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
         row.extra["history"] = history.get(row.line.unit_id, [])
         row.extra["damage"] = [DAMAGE_LABELS.get(d, d) for d in row.line.damage or ()]
         row.extra["documents"] = [d for d in docs if d.object_id == str(row.line.pk)]
-        row.extra["sheet"] = any(d.document == "repair_tracking_sheet" for d in row.extra["documents"]) or (
-            row.line.path in {p.value for p in rma.REPLACEMENT_PATHS} and row.line.fault_confirmed is not None)
+        row.extra["sheet"] = (any(d.document == "repair_tracking_sheet" for d in row.extra["documents"])
+                              or (not row.line.is_draft and rma.sheet_due(row.line.snapshot())))
     timeline = list(selectors_ui.order_timeline(request.user, order, lines))
     for row in rows:
         row.extra["components"] = row.line.components
+        row.extra["deadlines"] = [(d, _deadline_status(d, now)) for d in row.line.deadlines.all()]
     states = dict(LineState.choices)
+    positions = {str(ln.pk): ln.position for ln in lines}
+    line_type = OrderLine._meta.label_lower
     for e in timeline:
         verb = e.verb.removeprefix("line.")
         e.label = event_label(verb) if verb in EVENT_LABELS else VERB_LABELS.get(e.verb, e.verb)
         e.state_label = states.get((e.data or {}).get("state", ""), "")
+        # Which unit of the form, and when the step happened (its `at`), not when it was entered.
+        e.line_no = positions.get(e.object_id) if e.object_type == line_type else None
+        e.happened_at = _when(e)
     return {"order": order, "rows": rows, "timeline": timeline, "portal": portal, "now": now,
             "authorised": order.number is not None}
+
+
+def _deadline_status(record: DeadlineRecord, now: datetime) -> str:
+    """"on_time" / "late" once met; while open, "overdue" past its due time, else "open"."""
+    if record.late is not None:
+        return "late" if record.late else "on_time"
+    return "overdue" if record.due_at < now else "open"
+
+
+def _when(event: Any) -> datetime:
+    data = event.data or {}
+    raw = data.get("at") or data.get("submitted_at")  # a step's own time; a form's submission time
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+    return event.at
 
 
 @staff_required

@@ -12,23 +12,11 @@ from typing import Any
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from shouhou.registry.models import normalize_serial
 from shouhou.registry.views_public import _base_context, public_page
-from shouhou.rma.models import OrderLine, Shipment
-
-PUBLIC_STATE = {
-    "submitted": _("待审核"), "info_requested": _("待补充资料"), "approved": _("同意返厂检测，等待寄回"),
-    "advance_approved": _("同意提前换货"), "replacement_shipped": _("新机已发出"),
-    "awaiting_return": _("等待寄回故障件"),
-    "in_transit": _("寄送中"), "received": _("已签收，等待检测"), "inspected": _("已检测"),
-    "quoting": _("已检测，等待报价"), "quoted": _("等待代理商确认报价"), "repairing": _("维修中"),
-    "repaired": _("已修复，等待发货"), "replacing": _("等待换货发出"), "returning": _("等待寄回"),
-    "scrapping": _("报废处理中"), "shipped": _("已发货"), "closed": _("已完成"),
-    "rejected": _("未通过审核"), "cancelled": _("已取消"),
-}
+from shouhou.rma.models import PUBLIC_STATE_LABELS, OrderLine, Shipment
 
 
 def _approved_at(line: OrderLine) -> datetime | None:
@@ -55,7 +43,7 @@ def status(request: HttpRequest) -> HttpResponse:
         return render(request, "rma/status.html", {**context, "not_found": True}, status=404)
     shipped = Shipment.objects.filter(line=line, direction="to_dealer").aggregate(first=Min("shipped_at"))["first"]
     context.update({
-        "line": line, "state": PUBLIC_STATE.get(line.state, line.state),
+        "line": line, "state": PUBLIC_STATE_LABELS.get(line.state, line.state),
         "model": line.unit.product_model.code if line.unit else "",
         "dates": [(pgettext("status date", "提交"), line.order.submitted_at),
                   (pgettext("status date", "审核通过"), _approved_at(line)),

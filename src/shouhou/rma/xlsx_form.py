@@ -19,7 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shouhou.core.sheets import xlsx_set
-from shouhou.registry.models import Dealer, Unit, normalize_serial
+from shouhou.registry.models import Dealer, normalize_serial
+from shouhou.rma.service_form import MAX_FORM_LINES, describe_with_row, validate_service_form
 
 FORM_SHEET = "售后服务单"
 CONTACT_SHEET = "联系信息"
@@ -29,7 +30,7 @@ COLUMNS = (("serial", "序列号", 24), ("fault", "故障描述", 60), ("advance
 CONTACT_ROWS = (("dealer_code", "代理商代码"), ("dealer_name", "代理商名称"), ("contact_name", "联系人"),
                 ("contact_phone", "联系电话"), ("contact_email", "联系邮箱"), ("return_address", "回寄地址"))
 TEMPLATE_ROWS = 200  # rows offered with the drop-down
-MAX_ROWS = 200
+MAX_ROWS = MAX_FORM_LINES
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Zip-bomb guard: the unpacked size and the number of parts of an honest form are small.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -154,10 +155,6 @@ def parse(upload: IO[bytes], *, size: int | None, dealer: Dealer) -> ParsedForm:
     if parsed.dealer_code and parsed.dealer_code != dealer.code:
         parsed.errors.append(_("联系信息 代理商代码：%(code)s 不是本代理商（%(own)s）") % {
             "code": parsed.dealer_code, "own": dealer.code})
-    for key, title in CONTACT_ROWS[2:]:
-        if key != "contact_email" and not parsed.header.get(key):
-            parsed.errors.append(_("联系信息 %(column)s：不能为空") % {"column": title})
-
     ws = wb[FORM_SHEET]
     rows = ws.iter_rows(min_row=1, max_col=len(COLUMNS), values_only=True)
     header = [_text(v) for v in next(rows, ())]
@@ -174,33 +171,24 @@ def parse(upload: IO[bytes], *, size: int | None, dealer: Dealer) -> ParsedForm:
             raise ValueError(_("一次最多 %(max)s 台设备，请拆分后上传。") % {"max": MAX_ROWS})
         raw_lines.append((number, cells))
     wb.close()
-    titles = {key: title for key, title, _w in COLUMNS}
-    serials = [normalize_serial(c["serial"]) for _n, c in raw_lines]
-    known = set(Unit.objects.filter(dealer=dealer, serial__in=[s for s in serials if s])
-                .values_list("serial", flat=True))
-    seen: dict[str, int] = {}
-    for (number, cells), serial in zip(raw_lines, serials, strict=True):
-        def problem(key: str, message: str, number: int = number) -> None:
-            parsed.errors.append(_("第 %(row)s 行 %(column)s：%(message)s") % {
-                "row": number, "column": titles[key], "message": message})
-
-        if not serial:
-            problem("serial", _("不能为空"))
-        elif serial not in known:
-            problem("serial", _("%(serial)s 不存在") % {"serial": serial})
-        elif serial in seen:
-            problem("serial", _("%(serial)s 与第 %(first)s 行重复") % {"serial": serial, "first": seen[serial]})
-        if serial:
-            seen.setdefault(serial, number)
-        if not cells["fault"]:
-            problem("fault", _("不能为空"))
+    for number, cells in raw_lines:
         advance = cells["advance"]
-        if advance not in ("", YES, NO):
-            problem("advance", _("须为“是”或“否”"))
-        if advance == YES and not cells["advance_reason"]:
-            problem("advance_reason", _("申请提前换货时不能为空"))
-        parsed.lines.append({"serial": serial, "fault": cells["fault"], "advance_requested": advance == YES,
+        parsed.lines.append({"row": number, "serial": normalize_serial(cells["serial"]), "fault": cells["fault"],
+                             # "是"/"否"/blank; anything else goes to the check as it is (not a yes or no)
+                             "advance_requested": {YES: True, NO: False, "": False}.get(advance, advance),
                              "advance_reason": cells["advance_reason"]})
     if not raw_lines:
         parsed.errors.append(_("“%(sheet)s”中没有填写任何设备") % {"sheet": FORM_SHEET})
+        return parsed
+    # The one service-form check, rows numbered as in the sheet; diagrams come later in the portal.
+    problems = validate_service_form(
+        dealer=dealer, contact_name=parsed.header.get("contact_name", ""),
+        contact_phone=parsed.header.get("contact_phone", ""), contact_email=parsed.header.get("contact_email", ""),
+        return_address=parsed.header.get("return_address", ""), lines=parsed.lines, reported_on=None,
+        topology_required=False)
+    parsed.errors += [describe_with_row(p) for p in problems]
+    for line in parsed.lines:
+        del line["row"]
+        if not isinstance(line["advance_requested"], bool):
+            line["advance_requested"] = False
     return parsed

@@ -97,7 +97,9 @@ def _shipment(fields: Mapping[str, object]) -> dict[str, object]:
 
 
 def _ship_replacement(fields: Mapping[str, object]) -> dict[str, object]:
-    return {**_shipment(fields), "replacement_serial": text(fields, "replacement_serial")}
+    # A replacement is of the original's model; staff may ship another one only saying why.
+    return {**_shipment(fields), "replacement_serial": text(fields, "replacement_serial"),
+            "other_model_reason": text(fields, "other_model_reason", required=False)}
 
 
 def _receive(fields: Mapping[str, object]) -> dict[str, object]:
@@ -138,7 +140,18 @@ def _send_quote(fields: Mapping[str, object]) -> dict[str, object]:
             raise Invalid("each quote item needs a text and an amount", reason="quote_item_incomplete",
                           field="items")
         item_amount = amount(raw.get("amount"), "amount")
-        items.append({"text": text(raw, "text"), "amount": item_amount})
+        item: dict[str, object] = {"text": text(raw, "text"), "amount": item_amount}
+        option = raw.get("option")
+        if option is not None and option != "":
+            try:
+                item["option"] = Path(str(option))
+            except ValueError:
+                raise Invalid("an item's option is paid_replacement, paid_repair or null", reason="bad_options",
+                              field="items") from None
+            if item["option"] not in (Path.PAID_REPLACEMENT, Path.PAID_REPAIR):
+                raise Invalid("an item's option is paid_replacement, paid_repair or null", reason="bad_options",
+                              field="items")
+        items.append(item)
         total += item_amount
     raw_options = fields.get("options")
     options: tuple[Path, ...] | None = None
@@ -220,7 +233,7 @@ EVENT_FIELDS: Final[dict[Event, frozenset[str]]] = {
     Event.SEND_QUOTE: frozenset({"items", "options", "valid_days"}),
     Event.CONFIRM_QUOTE: frozenset({"choice"}),
     Event.DECLINE_QUOTE: frozenset({"scrap"}),
-    Event.SHIP_REPLACEMENT: frozenset({"carrier", "tracking", "replacement_serial"}),
+    Event.SHIP_REPLACEMENT: frozenset({"carrier", "tracking", "replacement_serial", "other_model_reason"}),
     Event.SHIP_REPAIRED: frozenset({"carrier", "tracking"}),
     Event.SHIP_BACK: frozenset({"carrier", "tracking"}),
     Event.CONFIRM_DELIVERY: frozenset(),

@@ -6,11 +6,11 @@ that may only fail on its fields, so "allowed" and "succeeds" can never drift ap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from shouhou.domain.errors import IllegalEvent, Invalid, StaleVersion
 from shouhou.domain.rma.fields import validate_fields
@@ -262,6 +262,13 @@ def _inspect(line: Line, c: _Context) -> Changes:
     return {**findings, "state": state, "path": path, **c.vendor_clock(received, wd)}, ()
 
 
+def quote_totals(items: Sequence[Mapping[str, Any]], options: Sequence[str]) -> dict[str, Decimal]:
+    """The total of each option a quote offers: its own items plus the items naming no option."""
+    return {str(option): sum((Decimal(str(i["amount"])) for i in items
+                              if i.get("option") in (None, "", option)), Decimal("0.00"))
+            for option in options}
+
+
 def _quote_end(c: _Context, valid_days: int) -> datetime:
     """End of validity: 23:59:59 local on the `valid_days`-th calendar day after sending."""
     local = c.at.astimezone(c.calendar.tz)
@@ -274,6 +281,10 @@ def _send_quote(line: Line, c: _Context) -> Changes:
     if not set(options) <= set(choices):
         raise Invalid(f"this quote may only offer {', '.join(choices)}", reason="options_not_offered", field="options",
                       options=", ".join(choices))
+    named = {item["option"] for item in cast(list[dict[str, Any]], c.data["items"]) if "option" in item}
+    if not named <= set(options):
+        raise Invalid("an item names an option the quote does not offer", reason="options_not_offered",
+                      field="items", options=", ".join(options))
     valid_days = cast(int | None, c.data["valid_days"])
     if valid_days is None:
         valid_days = c.policy.quote_valid_days
@@ -369,7 +380,7 @@ _HANDLERS: Final[dict[Event, Callable[[Line, _Context], Changes]]] = {
 }
 
 
-def _sheet_due(line: Line) -> bool:
+def sheet_due(line: Line) -> bool:
     """The repair tracking sheet goes out once a returned unit is inspected on a replacement path.
 
     On free and advance replacement that is the inspection itself; on a paid replacement it is
@@ -471,7 +482,7 @@ def apply(
     changes, effects = _HANDLERS[ev](line, _Context(at=at, calendar=calendar, policy=policy, data=data))
     # `changes` is keyed by Line's own field names, set only by the handlers above.
     new = replace(line, **changes, last_event_at=at, version=line.version + 1)  # type: ignore[arg-type]
-    if _sheet_due(new) and not _sheet_due(line):
+    if sheet_due(new) and not sheet_due(line):
         effects = (*effects, Effect.REPAIR_TRACKING_SHEET)
     changed = tuple(name for name in LINE_FIELDS if name != "version" and getattr(line, name) != getattr(new, name))
     return Step(event=ev, at=at, line=new, changed=changed, effects=effects, data=dict(data))

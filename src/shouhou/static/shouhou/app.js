@@ -5,4 +5,14 @@ document.addEventListener("DOMContentLoaded", () => {
     const message = event.target.getAttribute && event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
+  // A refusal is an answer too: our 404/409/422 fragments say what is wrong (unknown serial,
+  // stale version, bad field). htmx drops non-2xx responses by default, which left the
+  // receiving desk blank for an unknown serial; swap them like any other fragment.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    if (status === 404 || status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 });

@@ -1,0 +1,60 @@
+"""The manager dashboard in a real browser on `shouhou serve --demo`: charts drawn, tables beside
+them, and a click on a bar opening the list behind it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_rma_flow import login
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_manager_dashboard_draws_its_charts_and_a_bar_opens_its_list(browser, server_factory, artifacts) -> None:
+    server = server_factory(demo=True)
+    server.start()
+    page = login(browser, server, "jingli.chen")
+    # The machine may be busy (charts draw after the deferred scripts load): wait as long as it takes.
+    page.set_default_timeout(120_000)
+    expect.set_options(timeout=120_000)
+    assert page.locator("#manager-figures").count() == 1  # the manager's home shows figures
+    page.screenshot(path=str(artifacts / "reports-home-manager.png"), full_page=True)
+
+    page.goto(server.url + "/reports/")
+    for key in ("backlog", "deadlines", "deadlines_week", "turnaround"):
+        figure = page.locator(f"#figure-{key}")
+        expect(figure.locator("canvas")).to_have_count(1)
+        assert figure.locator("tbody tr").count() > 0, key
+    page.screenshot(path=str(artifacts / "reports-dashboard.png"), full_page=True)
+    page.goto(server.url + "/reports/quality/?from=2025-01-01&to=2026-12-31")
+    expect(page.locator("#figure-components canvas")).to_have_count(1)
+    page.screenshot(path=str(artifacts / "reports-quality.png"), full_page=True)
+    page.goto(server.url + "/reports/dealers/")
+    expect(page.locator("#figure-dealers canvas")).to_have_count(1)
+    page.screenshot(path=str(artifacts / "reports-dealers.png"), full_page=True)
+
+    # A click on the first bar of the backlog chart opens the service-order queue filtered by its state.
+    page.goto(server.url + "/reports/")
+    chart = page.locator("#figure-backlog [data-chart]")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    x = box["x"] + _first_bar_x(page)
+    # Find a point on a bar: probe along the first category's column from the axis upwards.
+    for dy in range(30, int(box["height"]) - 40, 6):
+        page.mouse.click(x, box["y"] + box["height"] - dy)
+        page.wait_for_load_state()
+        if "/rma/" in page.url:
+            break
+    assert "/rma/?" in page.url and "state=" in page.url, page.url
+    page.screenshot(path=str(artifacts / "reports-bar-opens-queue.png"), full_page=True)
+
+
+def _first_bar_x(page) -> float:
+    """The x of the first category's bar inside the chart element, from ECharts itself."""
+    return page.evaluate("""() => {
+        const el = document.querySelector('#figure-backlog [data-chart]');
+        const chart = window.echarts.getInstanceByDom(el);
+        return chart.convertToPixel({xAxisIndex: 0}, 0);
+    }""")
