@@ -83,6 +83,14 @@ def _cases_and_mail() -> None:
                      "请问保修期多长？\r\n").encode())
 
 
+def _dealer_contacts(staff: Any) -> None:
+    from shouhou.registry.models import Dealer
+    from shouhou.registry.services import dealer_contact_create
+
+    for code in (DEALER_A, DEALER_B):
+        dealer_contact_create(actor=staff, dealer=Dealer.objects.get(code=code), name="门禁联系人")
+
+
 def build_seed() -> Seed:
     from shouhou.core import bootstrap
     from shouhou.core.services import token_create, user_create
@@ -99,6 +107,7 @@ def build_seed() -> Seed:
     _import_job(staff)
     _drafts_and_years(Dealer.objects.get(code=DEALER_B), staff)
     _cases_and_mail()
+    _dealer_contacts(staff)
     return Seed(
         dealer_a=Dealer.objects.get(code=DEALER_A),
         dealer_b=Dealer.objects.get(code=DEALER_B),
