@@ -1,7 +1,7 @@
 """Access rules of cases' pages and API (see tests/gates/rules.py and docs/testing.md)."""
 
 from shouhou.cases.models import Case
-from tests.gates.rules import Kind, dealer
+from tests.gates.rules import Kind, dealer, public
 
 KINDS = {
     # tests/gates/seed.py opens one case per dealer from its portal.
@@ -10,6 +10,9 @@ KINDS = {
 }
 
 RULES = {
+    # Public: 扫码报修 (a unit by serial, as the unit page) and the case status by number + phone.
+    "case_report": public("unit"),
+    "case_status": public(),
     "GET /api/v1/cases": dealer(),
     "POST /api/v1/cases": dealer(),
     "GET /api/v1/cases/{case_id}": dealer("api_case"),
