@@ -55,7 +55,7 @@ def test_staff_read_the_inbound_log_and_close_a_message(server_factory, browser,
     expect(rows).to_have_count(1)
     page.locator("#inbound-rows tbody a").first.click()
     page.wait_for_url("**/mail/inbound/*/")
-    assert "第 2 行 序列号：SN-NOPE-9999 不存在" in page.locator("#form-errors").inner_text()
+    assert "第 2 行：序列号 SN-NOPE-9999 不存在" in page.locator("#form-errors").inner_text()
     page.screenshot(path=str(artifacts / "mail_inbound_form_refused.png"), full_page=True)
 
     page.goto(server.url + "/mail/inbound/?status=case_opened")

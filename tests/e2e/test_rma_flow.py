@@ -22,17 +22,21 @@ from shouhou.registry.models import Unit, unit_coverage
 from shouhou.rma.models import OPEN_STATES, OrderLine
 busy = set(OrderLine.objects.filter(state__in=OPEN_STATES).values_list("unit_id", flat=True))
 today = timezone.localdate()
-serial = None
+serial = spare = None
 for unit in Unit.objects.filter(dealer__code="GX-NN01").select_related("product_model", "replaces"):
     if unit.pk in busy:
         continue
     try:
-        if str(unit_coverage(unit, today).status) == "replacement":
-            serial = unit.serial
-            break
+        if str(unit_coverage(unit, today).status) != "replacement":
+            continue
     except Exception:
-        pass
-spare = Unit.objects.filter(status="in_stock").order_by("-serial").values_list("serial", flat=True).first()
+        continue
+    # A replacement is of the original's model: a unit whose model has stock.
+    spare = (Unit.objects.filter(status="in_stock", product_model_id=unit.product_model_id).order_by("-serial")
+             .values_list("serial", flat=True).first())
+    if spare:
+        serial = unit.serial
+        break
 print(json.dumps({"serial": serial, "spare": spare}))
 """
 

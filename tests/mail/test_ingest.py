@@ -247,11 +247,12 @@ def test_an_incomplete_form_gets_a_reply_listing_exactly_what_is_missing(make_un
 
     code, message = ingest("18_xlsx_incomplete.eml")
     assert (code, message.status, message.reply_state) == (0, "form_refused", "queued")
+    # The one service-form validator's messages (rma.xlsx_form → validate_service_form), rows as in the sheet.
     errors = [
-        "联系信息 联系人：不能为空",
-        "第 2 行 序列号：SN-NOPE-9999 不存在",
-        "第 3 行 故障描述：不能为空",
-        "第 3 行 提前换货理由：申请提前换货时不能为空",
+        "缺少联系人",
+        "第 2 行：序列号 SN-NOPE-9999 不存在或不属于本代理商",
+        "第 3 行：缺少故障描述",
+        "第 3 行：申请提前换货须填写理由",
     ]
     assert message.reply["errors"] == errors
     assert ServiceOrder.objects.count() == 0

@@ -55,7 +55,7 @@ def test_the_log_filters_by_status_and_text(client_for, service_center, taken):
 def test_the_detail_shows_the_missing_fields_of_a_refused_form(client_for, service_center, taken):
     message = taken["<form18@dealer-a.cn>"]
     html = client_for(service_center).get(f"/mail/inbound/{message.pk}/").content.decode()
-    assert "第 2 行 序列号：SN-NOPE-9999 不存在" in html
+    assert "第 2 行：序列号 SN-NOPE-9999 不存在" in html
     assert "请处理。" in html
 
 

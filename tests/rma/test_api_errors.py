@@ -89,9 +89,15 @@ def test_dealer_may_not_date_its_own_form(alice_api, make_unit):
 
 
 def test_dealer_submits_for_itself_and_sees_its_moves(alice_api, make_unit):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     make_unit("SN-ERR-0003")
-    resp = alice_api.post("/service-orders", order_body("SN-ERR-0003", submitted_at=None))
-    assert resp.status_code == 201
+    draft = alice_api.post("/service-orders", {**order_body("SN-ERR-0003", submitted_at=None), "draft": True}).json()
+    png = SimpleUploadedFile("t.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    alice_api.client.post(f"/api/v1/service-orders/{draft['id']}/lines/{draft['lines'][0]['id']}/topology",
+                          {"file": png}, headers=alice_api.headers)
+    resp = alice_api.post(f"/service-orders/{draft['id']}/submit")
+    assert resp.status_code == 200
     assert resp.json()["lines"][0]["allowed"] == ["cancel"]
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from shouhou.api.paging import page_field
@@ -56,6 +57,10 @@ class OrderIn(Schema):
     return_address: str = ""
     case: str | None = Field(None, description="Number of the service case the form comes from.")
     submitted_at: str | None = Field(None, description="Staff only: when the form arrived; not in the future.")
+    draft: bool = Field(False, description="Save as a draft (nothing checked but ownership): attach each line's "
+                                           "topology diagram with POST .../lines/{line}/topology, then POST "
+                                           "/service-orders/{id}/submit. A dealer's form needs the diagrams, "
+                                           "so dealer tokens submit this way.")
     lines: list[LineIn] = []
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -195,23 +200,55 @@ def service_order_create(request: HttpRequest, payload: OrderIn) -> Status:
     dealer = Dealer.objects.filter(code=code).first() if code else None
     if dealer is None:
         raise Invalid(_("代理商 %(code)s 不存在") % {"code": code or ""}, field="dealer")
-    order = services.order_submit(
-        dealer=dealer,
-        actor=user,  # type: ignore[arg-type]
-        contact_name=payload.contact.name,
-        contact_phone=payload.contact.phone,
-        contact_email=payload.contact.email,
-        return_address=payload.return_address,
-        case_number=payload.case or "",
-        submitted_at=parse_time(payload.submitted_at, "submitted_at"),
-        source=OrderSource.API,
-        # The API has no file upload: the topology diagram can be sent later (or asked for).
-        topology_required=False,
-        lines=[{"serial": ln.serial, "fault": ln.fault, "advance_requested": ln.advance_replacement,
-                "advance_reason": ln.advance_reason} for ln in payload.lines],
-    )
+    lines = [{"serial": ln.serial, "fault": ln.fault, "advance_requested": ln.advance_replacement,
+              "advance_reason": ln.advance_reason} for ln in payload.lines]
+    if payload.draft:
+        order = services.order_save_draft(
+            dealer=dealer, actor=user,  # type: ignore[arg-type]
+            contact_name=payload.contact.name, contact_phone=payload.contact.phone,
+            contact_email=payload.contact.email, return_address=payload.return_address, lines=lines,
+            source=OrderSource.API)
+    else:
+        order = services.order_submit(
+            dealer=dealer,
+            actor=user,  # type: ignore[arg-type]
+            contact_name=payload.contact.name,
+            contact_phone=payload.contact.phone,
+            contact_email=payload.contact.email,
+            return_address=payload.return_address,
+            case_number=payload.case or "",
+            submitted_at=parse_time(payload.submitted_at, "submitted_at"),
+            source=OrderSource.API,
+            # The seed requires a topology diagram of the dealer: a dealer's form comes as a draft with
+            # its diagrams attached. Staff entering a form received elsewhere may do without.
+            topology_required=viewer_role(user) == "dealer",
+            lines=lines,
+        )
     now = timezone.now()
     return Status(201, order_view(order_get_for(user, order.pk), role=viewer_role(user), now=now, cal=work_calendar()))
+
+
+@router.post("/service-orders/{order_id}/lines/{line_id}/topology", response=LineOut,
+             summary="Attach a draft line's topology diagram (multipart, field `file`)")
+def service_order_line_topology(request: HttpRequest, order_id: int, line_id: int,
+                                file: File[UploadedFile]) -> Any:
+    """The draft-then-attach flow: the diagram of one line of a draft (see `draft` on POST /service-orders)."""
+    user = request.user
+    line = line_get_for(user, order_id=order_id, line_id=line_id)
+    line = services.line_topology_attach(line=line, actor=user, upload=file)  # type: ignore[arg-type]
+    return line_view(line, role=viewer_role(user), now=timezone.now(), cal=work_calendar()).as_dict()
+
+
+@router.post("/service-orders/{order_id}/submit", response=OrderOut, summary="Submit a draft")
+def service_order_submit(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    """Submit a draft with its attached diagrams; 422 lists every problem (`problems`), like POST /service-orders."""
+    user = request.user
+    draft = order_get_for(user, order_id)
+    if not draft.is_draft:
+        raise Invalid(_("该服务单已提交。"), reason="not_draft", field="draft")
+    order = services.order_submit_draft(order=draft, actor=user,  # type: ignore[arg-type]
+                                        topology_required=viewer_role(user) == "dealer")
+    return order_view(order_get_for(user, order.pk), role=viewer_role(user), now=timezone.now(), cal=work_calendar())
 
 
 @router.get("/service-orders", response=OrderPage, summary="List service orders")

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shouhou.core.middleware.ChosenLanguageMiddleware",
     "shouhou.core.middleware.NulCharacterMiddleware",
+    "shouhou.core.middleware.ApiBodyLimitMiddleware",
     "shouhou.workdays.clock.CalendarTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -293,7 +293,7 @@ class _Demo:
             self.out.write(f"  draft              {', '.join(ln['serial'] for ln in lines)}\n")
 
 
-STOCK_PER_MODEL = 4
+STOCK_PER_MODEL = 6
 
 
 def _stock_per_model(units: list[Any]) -> None:

@@ -263,6 +263,36 @@ def order_save_draft(
     return order
 
 
+@transaction.atomic
+def line_topology_attach(*, line: OrderLine, actor: User, upload: File) -> OrderLine:
+    """Attach the topology diagram of a draft's line (the API's draft-then-attach flow).
+
+    Raises Forbidden (another dealer's), Invalid (not a draft, or not a PNG/JPEG/PDF up to 10 MB).
+    """
+    if actor_role(actor) == "dealer" and line.order.dealer_id != actor.dealer_id:
+        raise Forbidden(_("只能为本代理商的服务单上传文件。"))
+    if not line.is_draft:
+        raise Invalid(_("只能为草稿上传配置拓扑图；已提交的服务单请联系售后服务中心。"), reason="not_draft",
+                      field="topology")
+    line.topology.save(_topology_name(upload), upload, save=False)
+    line.save(update_fields=["topology"])
+    audit_record(line.order, "order.topology_attached", actor=actor, data={"line": line.pk, "serial": line.serial})
+    return line
+
+
+def order_submit_draft(*, order: ServiceOrder, actor: User, topology_required: bool = True,
+                       source: str = OrderSource.API) -> ServiceOrder:
+    """Submit a saved draft as it stands (its header, lines and attached diagrams). Raises as
+    ``order_submit``."""
+    lines = [{"serial": ln.serial, "fault": ln.fault, "advance_requested": ln.advance_requested,
+              "advance_reason": ln.advance_reason} for ln in order.lines.order_by("position")]
+    return order_submit(dealer=order.dealer, actor=actor, contact_name=order.contact_name,
+                        contact_phone=order.contact_phone, contact_email=order.contact_email,
+                        return_address=order.return_address,
+                        case_number=order.case.number if order.case_id else "", lines=lines,
+                        source=source, topology_required=topology_required, draft=order)
+
+
 # --- events on a line ------------------------------------------------------------------------------
 
 

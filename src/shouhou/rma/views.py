@@ -337,7 +337,8 @@ def line_event(request: HttpRequest, pk: int, line_id: int, event: str) -> HttpR
 def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """A PDF of the order (return authorisation) or of one of its lines (`?line=ID`).
 
-    The stored one (attached to the notice) when there is one, else rendered now.
+    The stored one (attached to the notice) when there is one, else rendered now; the repair
+    tracking sheet is always rendered as its line stands.
     """
     if kind not in documents.KINDS:
         raise NotFound(_("没有这种文档。"))
@@ -351,16 +352,19 @@ def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             raise NotFound(_("没有找到该记录。"))
         target = line_get_for(request.user, order_id=pk, line_id=int(line_id))
     line_ids = [target.pk] if isinstance(target, OrderLine) else list(order.lines.values_list("pk", flat=True))
-    note = next((e for e in notify_selectors.documents_of("rma.orderline", line_ids) if e.document == kind), None)
     name = documents.filename(kind, target)
+    # A quote or a return authorisation is what was sent; the tracking sheet follows its line
+    # (shipments, replacement, repairs after the inspection), so it is rendered as it stands.
+    note = None if kind == "repair_tracking_sheet" else next(
+        (e for e in notify_selectors.documents_of("rma.orderline", line_ids) if e.document == kind), None)
     if note is not None:
         try:
             return FileResponse(note.attachment.open("rb"), content_type="application/pdf", filename=name,
                                 as_attachment=True)
         except OSError:
             pass
-    if kind == "repair_tracking_sheet" and isinstance(target, OrderLine) and not (
-            target.path in {p.value for p in rma.REPLACEMENT_PATHS} and target.fault_confirmed is not None):
+    if kind == "repair_tracking_sheet" and isinstance(target, OrderLine) and (
+            target.is_draft or not rma.sheet_due(target.snapshot())):
         raise NotFound(_("返修件尚未检测，还没有返修跟踪单。"))
     response = HttpResponse(documents.render(kind, target), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
