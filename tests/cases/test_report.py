@@ -197,3 +197,24 @@ def test_status_page_is_rate_limited(client, settings):
 
 def test_public_pages_link_the_status_page(client, unit_a):
     assert 'href="/cases/status/"' in client.get("/warranty/").content.decode()
+
+
+def test_status_page_reads_a_fixed_number_of_queries_however_long_the_timeline(client, unit_a, cs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shouhou.workdays.selectors import calendar
+
+    calendar()  # built once per process
+    short = services.case_report(unit=unit_a, name="", phone="13800138000", description="蓝屏")
+    long = services.case_report(unit=unit_a, name="", phone="13800138000", description="网卡掉线")
+    for event in ("accept", "resolve", "reopen", "resolve", "close"):
+        fields = ({"category": "remote_fix", "resolution": "已远程处理"} if event == "resolve"
+                  else {"reason": "客户反馈未解决"} if event == "reopen" else {})
+        long = services.case_apply(case=long, event=event, actor=cs, version=long.version, fields=fields)
+    counts = []
+    for case in (short, long):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post("/cases/status/", {"number": case.number, "phone": "13800138000"}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
