@@ -1,5 +1,6 @@
 """扫码报修 on a phone with JavaScript off (as in WeChat's in-app browser): from the unit page to the
-confirmation, then the case status by number + phone. Real `shouhou serve --demo`, real Chromium."""
+confirmation, then the case status by number + phone, and the case as customer service sees it.
+Real `shouhou serve --demo`, real Chromium."""
 
 import re
 
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 SERIAL = "SND200-2301-0001"  # the first demo unit
+STAFF_PASSWORD = "shouhou-demo-2026"  # the demo accounts' password
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -58,3 +60,18 @@ def test_report_a_fault_from_the_unit_page_on_a_phone(server_factory, browser, a
     expect(page.locator("[data-case-status]")).to_have_attribute("data-case-status", "new")
     page.screenshot(path=str(artifacts / "case_status_found.png"), full_page=True)
     page.close()
+
+    # Customer service opens the web case: the unit's latest cloud snapshot and its changes are on it.
+    staff = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN").new_page()
+    staff.goto(server.url + "/accounts/login/")
+    staff.fill("#id_username", "kefu.li")
+    staff.fill("#id_password", STAFF_PASSWORD)
+    with staff.expect_navigation():
+        staff.keyboard.press("Enter")
+    staff.goto(server.url + "/cases/?q=" + number)
+    staff.click(f"text={number}")
+    expect(staff.locator("#snapshot")).to_contain_text("采集于")
+    expect(staff.locator("#snapshot [data-snapshot-changes] li").first).to_be_visible()
+    expect(staff.locator("#attachments")).to_contain_text("现场照片.png")
+    staff.locator("#snapshot").screenshot(path=str(artifacts / "case_snapshot.png"))
+    staff.screenshot(path=str(artifacts / "case_from_scan.png"), full_page=True)
