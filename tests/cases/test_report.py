@@ -152,6 +152,16 @@ def test_reports_are_rate_limited_per_address_and_store_nothing_over_the_limit(c
     assert other.status_code == 200
 
 
+def test_reports_have_a_budget_of_their_own_beside_the_pages(client, unit_a, settings):
+    settings.PUBLIC_RATE = "30/m"
+    settings.CASE_REPORT_RATE = "2/h"
+    throttle.reset()
+    assert [report(client).status_code for _ in range(3)] == [200, 200, 429]
+    assert Case.objects.count() == 2
+    assert client.get("/u/SNA0001").status_code == 200  # the pages stay open
+    assert report(client, remote="198.51.100.7").status_code == 200
+
+
 # --- the public case status ---------------------------------------------------------------------------
 
 def _shape(response) -> str:

@@ -47,12 +47,23 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- 扫码报修 and the public case status ------------------------------------------------------------
 
-def _limited(request: HttpRequest) -> HttpResponse | None:
-    """The public pages' 429 answer when the caller's IP is over the shared per-IP limit."""
-    from shouhou.registry.throttle import public_limited
+# Cases opened from the public unit page per client address, beside the pages' own limit: a person
+# reports a fault or two, a script would fill the triage queue. `CASE_REPORT_RATE` in settings
+# (e.g. "5/h"; "off" disables it) overrides it.
+REPORT_RATE = "10/h"
+
+
+def _limited(request: HttpRequest, *, reports: bool = False) -> HttpResponse | None:
+    """The public pages' 429 answer when the caller's IP is over the shared per-IP limit (or, with
+    REPORTS, over the limit of fault reports)."""
+    from django.conf import settings
+
+    from shouhou.registry.throttle import limited, public_limited
     from shouhou.registry.views_public import _base_context
 
-    if not public_limited(request):
+    over = public_limited(request) or (reports and limited(
+        request, group="shouhou.cases.report", rate=getattr(settings, "CASE_REPORT_RATE", REPORT_RATE)))
+    if not over:
         return None
     response = render(request, "public/rate_limited.html", _base_context(), status=429)
     response["Retry-After"] = "60"
@@ -78,7 +89,7 @@ def report(request: HttpRequest, serial: str) -> HttpResponse:
     from shouhou.registry import selectors as registry_selectors
     from shouhou.registry.views_public import _base_context, _unit_context
 
-    if limited := _limited(request):
+    if limited := _limited(request, reports=True):
         return limited
     base = {**_base_context(), "serial": normalize_serial(serial)[:64]}
     unit = registry_selectors.unit_public_find(serial)
