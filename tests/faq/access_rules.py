@@ -27,6 +27,7 @@ RULES = {
     "faq_preview": staff(),
     "faq_set_status": staff("faq_article"),
     "GET /api/v1/faq/search": public(query={"q": "蓝屏"}),
+    "GET /api/v1/faq/articles": signed_in(),
     "GET /api/v1/faq/articles/{article_id}": signed_in("api_faq_article"),
     "POST /api/v1/faq/articles": staff(body=ARTICLE),
     "PUT /api/v1/faq/articles/{article_id}": staff("api_faq_article", body=ARTICLE),

@@ -68,16 +68,27 @@ def _drafts_and_years(dealer_b: Any, staff: Any) -> None:
 
 def _cases_and_mail() -> None:
     """A case opened by each dealer's user in the portal, and one inbound email (no demo has them)."""
-    from shouhou.cases.services import Reporter, case_open
+    from django.core.files.base import ContentFile
+
+    from shouhou.cases.services import Reporter, case_attach, case_open
     from shouhou.core.models import User
     from shouhou.mail.services import mail_ingest
 
     for user in User.objects.filter(dealer__code__in=(DEALER_A, DEALER_B)).order_by("pk"):
-        case_open(actor=user, channel="portal", case_type="fault", subject="无盘服务器无法启动",
-                  description="开机后黑屏", reporter=Reporter("韦强", "0771-5561234", "", ""))
+        case = case_open(actor=user, channel="portal", case_type="fault", subject="无盘服务器无法启动",
+                         description="开机后黑屏", reporter=Reporter("韦强", "0771-5561234", "", ""))
+        case_attach(case=case, actor=user, upload=ContentFile(PNG, name="topology.png"), kind="topology")
     mail_ingest(raw=("From: 韦强 <wei@example.cn>\r\nTo: service@example.cn\r\nSubject: 咨询\r\n"
                      "Message-ID: <gate-1@example.cn>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
                      "请问保修期多长？\r\n").encode())
+
+
+def _dealer_contacts(staff: Any) -> None:
+    from shouhou.registry.models import Dealer
+    from shouhou.registry.services import dealer_contact_create
+
+    for code in (DEALER_A, DEALER_B):
+        dealer_contact_create(actor=staff, dealer=Dealer.objects.get(code=code), name="门禁联系人")
 
 
 def build_seed() -> Seed:
@@ -96,6 +107,7 @@ def build_seed() -> Seed:
     _import_job(staff)
     _drafts_and_years(Dealer.objects.get(code=DEALER_B), staff)
     _cases_and_mail()
+    _dealer_contacts(staff)
     return Seed(
         dealer_a=Dealer.objects.get(code=DEALER_A),
         dealer_b=Dealer.objects.get(code=DEALER_B),

@@ -9,6 +9,7 @@ ones schemathesis derives from the schema, about 3,000 requests in all); for a r
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -22,9 +23,11 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
+from ninja.responses import NinjaJSONEncoder
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core.failures import FailureGroup, ServerError
 
+from shouhou.api.urls import api
 from tests.gates.seed import Seed
 
 EXAMPLES = int(os.environ.get("SHOUHOU_FUZZ_EXAMPLES", "10"))
@@ -56,8 +59,10 @@ KNOWN: dict[str, Known] = {}
 KNOWN_SEEN: dict[str, int] = {}
 
 
-# The document comes from the application itself, in-process; requests go through WSGI.
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+# The document comes from the application itself, in-process (the same one /api/v1/openapi.json
+# serves, without a request: collection may not use the database); requests go through WSGI.
+schema = schemathesis.openapi.from_dict(json.loads(json.dumps(api.get_openapi_schema(), cls=NinjaJSONEncoder)))
+schema.app = get_wsgi_application()
 
 
 @pytest.fixture(autouse=True)

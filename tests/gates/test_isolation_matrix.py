@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -38,6 +39,9 @@ def _call(route: Route, method: str, rule: Rule, kwargs: dict[str, Any] | None, 
         if method == "GET":
             return client.get(url, rule.query, headers=headers)
         url += "?" + urlencode(rule.query) if rule.query else ""
+        if rule.body and any(isinstance(v, bytes) for v in rule.body.values()):  # an upload: multipart
+            data = {k: SimpleUploadedFile(f"{k}.png", v) if isinstance(v, bytes) else v for k, v in rule.body.items()}
+            return client.post(url, data, headers=headers)
         return client.generic(method, url, json.dumps(rule.body or {}), content_type="application/json",
                               headers=headers)
     if user is not None:

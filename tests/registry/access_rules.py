@@ -1,6 +1,6 @@
 """Access rules of the registry's pages and API (see tests/gates/rules.py and docs/testing.md)."""
 
-from shouhou.registry.models import Customer, ProductModel, Unit
+from shouhou.registry.models import Customer, DealerContact, ProductModel, Unit
 from shouhou.registry.models_import import ImportJob
 from tests.gates.rules import Kind, dealer, public, staff
 
@@ -19,6 +19,9 @@ KINDS = {
     "unit": Kind(fill=_unit, missing={"serial": "ZZ-NO-SUCH-SERIAL"}),
     "dealer": Kind(fill=lambda seed, dealer_: {"code": dealer_.code}, missing={"code": "ZZ-NONE"}),
     "customer": Kind(fill=_customer, missing={"pk": MISSING_ID}),
+    "dealer_contact": Kind(fill=lambda seed, dealer_: {
+        "code": dealer_.code, "pk": DealerContact.objects.filter(dealer=dealer_).order_by("pk").first().pk},
+        missing={"code": "ZZ-NONE", "pk": MISSING_ID}),
     # Not dealer data: staff only, filled the same for either dealer.
     "product_model": Kind(fill=lambda seed, dealer_: {"code": ProductModel.objects.order_by("pk").first().code},
                           missing={"code": "ZZ-NONE"}),
@@ -43,11 +46,17 @@ RULES = {
     "GET /api/v1/units/{serial}": dealer("unit"),
     "POST /api/v1/units": staff(body={"serial": "GATE-0001", "model": "SN-D200"}),
     "PATCH /api/v1/units/{serial}": staff("unit", body={"note": "门禁测试"}),
+    # Hardware snapshots from the cloud-management platform (integration tokens push them).
+    "GET /api/v1/units/{serial}/snapshots": dealer("unit"),
+    "POST /api/v1/units/{serial}/snapshots": staff("unit", body={"taken_at": None, "config": {"cpu": "Xeon"}}),
     # Dealers.
     "dealer_list": staff(),
     "dealer_create": staff(),
     "dealer_detail": staff("dealer"),
     "dealer_edit": staff("dealer"),
+    "dealer_contact_create": staff("dealer"),
+    "dealer_contact_edit": staff("dealer_contact"),
+    "dealer_contact_remove": staff("dealer_contact"),
     "GET /api/v1/dealers": dealer(),
     "GET /api/v1/dealers/{code}": dealer("dealer"),
     "POST /api/v1/dealers": staff(body={"code": "GATE-01", "name": "门禁测试代理商"}),

@@ -57,7 +57,10 @@ def test_bad_periods_are_a_422_with_a_code(staff_api, report, params, code) -> N
 
 def test_unknown_dealer_model_and_region_are_404(staff_api) -> None:
     for params in ({"dealer": "NOPE"}, {"model": "NOPE"}, {"region": "999999"}):
-        assert staff_api.get("/reports/deadlines", **params).status_code == 404
+        resp = staff_api.get("/reports/deadlines", **params)
+        assert resp.status_code == 404
+        assert resp.json()["code"] == "not_found"
+        assert resp.json()["field"] == next(iter(params))
 
 
 def test_without_a_token_reports_are_refused(client) -> None:

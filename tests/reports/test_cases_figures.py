@@ -79,3 +79,10 @@ def test_case_figures_over_the_api(three_cases, manager, token_for, client) -> N
 
 def test_a_dealer_sees_no_cases_of_others(three_cases, alice) -> None:
     assert selectors.cases(alice, NOV, now=timezone.now()).opened == 0
+
+
+def test_a_case_bar_opens_the_case_list_of_its_channel_and_type(three_cases, client_for, manager) -> None:
+    html = client_for(manager).get("/reports/", {"from": "2025-11-01", "to": "2025-11-30"}).content.decode()
+    assert "/cases/?channel=qq\\u0026type=consultation\\u0026status=all" in html
+    listed = client_for(manager).get("/cases/", {"channel": "qq", "type": "consultation", "status": "all"})
+    assert "如何配置" in listed.content.decode()

@@ -107,3 +107,16 @@ def test_deadline_buckets_take_one_aggregate_query(november, manager, django_ass
     assert manager.is_vendor_staff  # the user's roles, read once per request
     with django_assert_num_queries(2):
         selectors.deadlines_by(manager, NOV, now=timezone.now(), unit=unit)
+
+
+def test_a_unit_back_within_ninety_days_is_a_repeat_return(november, staff_api, manager) -> None:
+    from tests.reports.conftest import _order, _steps, t
+
+    order, line = november["a3"]
+    _steps(staff_api, order, line, [("reject", t(6, 10), {"reason": "非本公司产品"})])
+    _order(staff_api, "RPA3", t(20, 10))  # 15 days after its first report
+    [q] = selectors.quality_by_model(manager, NOV)
+    assert (q.reported, q.repeats) == (5, 1)
+    assert [ln.serial for ln in selectors.repeat_rows(manager, NOV)] == ["RPA3"]
+    later = Filters(Period(date(2025, 11, 19), date(2025, 11, 30)))
+    assert [m.repeats for m in selectors.quality_by_model(manager, later)] == [1]  # the earlier report is outside

@@ -48,6 +48,13 @@ def test_a_bad_period_shows_a_message_and_computes_nothing(client_for, manager) 
     assert "日期格式应为" in resp.content.decode()
 
 
+def test_an_unknown_region_or_dealer_is_shown_in_the_filter_bar(client_for, manager) -> None:
+    resp = client_for(manager).get("/reports/dealers/", {"region": "999999"})
+    assert resp.status_code == 404
+    assert "没有找到地区 999999" in resp.content.decode()
+    assert b'name="region"' in resp.content  # the filter bar is there to correct it
+
+
 def test_a_figure_exports_exactly_its_table(november, client_for, manager) -> None:
     rows = _sheet(client_for(manager).get("/reports/dashboard/deadlines.xlsx", NOV))
     assert rows[0] == ["环节", "按时", "逾期完成", "超期未完成", "按时率 %"]

@@ -2,6 +2,7 @@
 
 from shouhou.rma.models import LineAttachment, ServiceOrder
 from tests.gates.rules import Kind, dealer, portal, public, staff
+from tests.gates.seed import PNG
 
 MISSING_ID = 987654321
 
@@ -34,6 +35,7 @@ KINDS = {
                        missing={"pk": MISSING_ID, "line_id": MISSING_ID, "attachment_id": MISSING_ID}),
     "api_order": Kind(fill=lambda seed, d: {"order_id": _attachment(d).line.order_id},
                       missing={"order_id": MISSING_ID}),
+    "api_draft": Kind(fill=lambda seed, d: {"order_id": _draft(d).pk}, missing={"order_id": MISSING_ID}),
     "api_line": Kind(fill=lambda seed, d: {"order_id": _attachment(d).line.order_id,
                                            "line_id": _attachment(d).line_id},
                      missing={"order_id": MISSING_ID, "line_id": MISSING_ID}),
@@ -71,6 +73,8 @@ RULES = {
     "GET /api/v1/service-orders": dealer(),
     "POST /api/v1/service-orders": dealer(),
     "GET /api/v1/service-orders/{order_id}": dealer("api_order"),
+    "POST /api/v1/service-orders/{order_id}/submit": dealer("api_draft"),
+    "POST /api/v1/service-orders/{order_id}/lines/{line_id}/topology": dealer("api_line", body={"file": PNG}),
     "POST /api/v1/service-orders/{order_id}/lines/{line_id}/{event}": dealer(
         "api_line", event="cancel", body={"version": 1, "reason": "门禁测试"}),
 }

@@ -68,7 +68,7 @@ class ReporterOut(Schema):
     qq: str
 
 
-class DealerOut(Schema):
+class CaseDealerOut(Schema):
     code: str
     name: str
     phone: str
@@ -84,7 +84,7 @@ class CaseOut(Schema):
     description: str
     reporter: ReporterOut
     serial: str | None
-    dealer: DealerOut | None
+    dealer: CaseDealerOut | None
     coverage: str | None
     owner: str | None = Field(description="Username of the owner.")
     first_responder: str | None
@@ -112,7 +112,7 @@ class CaseFilters(Schema):
     page_size: int = 50
 
 
-class EventIn(Schema):
+class CaseEventIn(Schema):
     """`{"version": N, …fields of the event}`."""
 
     model_config = ConfigDict(extra="allow")
@@ -188,7 +188,7 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
         event: {"summary": event, "value": body} for event, body in EVENT_EXAMPLES.items()
     }}}}},
 )
-def case_event(request: HttpRequest, case_id: int, event: str, payload: EventIn) -> dict[str, Any]:
+def case_event(request: HttpRequest, case_id: int, event: str, payload: CaseEventIn) -> dict[str, Any]:
     user = request.user
     case = case_get_for(user, case_id)
     body = json.loads(request.body or b"{}")

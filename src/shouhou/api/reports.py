@@ -206,7 +206,7 @@ def report_quality(request: HttpRequest, q: Query[ReportQuery]) -> dict[str, Any
 # --- dealers ------------------------------------------------------------------------------------
 
 
-class DealerOut(Schema):
+class ReportDealerOut(Schema):
     code: str
     name: str
     orders: int
@@ -221,7 +221,7 @@ class DealerOut(Schema):
 
 
 class DealersOut(Schema):
-    dealers: list[DealerOut]
+    dealers: list[ReportDealerOut]
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"dealers": [{
         "code": "GX-A01", "name": "南宁甲电脑", "orders": 12, "lines": 15, "complete_first_time_rate": 91.7,

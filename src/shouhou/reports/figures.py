@@ -157,7 +157,7 @@ def dashboard(user: Any, f: Filters, *, now: datetime) -> Page:
         {"kind": "bar", "stacked": True, "categories": [_label(CaseChannel.choices, c) for c in channels],
          "series": [{"name": _label(CaseType.choices, t), "data": [case_counts.get((c, t), 0) for c in channels]}
                     for t in types],
-         "links": [[_case_list(channel=c, type=t) for c in channels] for t in types]},
+         "links": [[_case_list(channel=c, type=t, status="all") for c in channels] for t in types]},
     ))
     return Page(figures, {"backlog": backlog, "charges": selectors.charges(user, f), "cases": cases})
 

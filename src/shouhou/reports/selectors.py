@@ -81,7 +81,10 @@ def filters_for(user: Any, *, first: object, last: object, dealer: str = "", mod
     if model and not ProductModel.objects.filter(code=model).exists():
         raise NotFound(_("没有找到产品型号 %(code)s。") % {"code": model}, field="model")
     if region:
-        region_lookup(region)  # NotFound for an unknown code
+        try:
+            region_lookup(region)
+        except NotFound:
+            raise NotFound(_("没有找到地区 %(code)s。") % {"code": region}, field="region") from None
     return Filters(period, dealer, model, region)
 
 

@@ -34,9 +34,10 @@ def _page(request: HttpRequest, name: str) -> HttpResponse:
     }
     try:
         f = read_filters(request.user, request.GET)
-    except Invalid as exc:
-        # The filter bar shows what is wrong; nothing is computed from a bad period.
-        return render(request, TEMPLATES[name], {**context, "error": str(exc)}, status=422)
+    except (Invalid, NotFound) as exc:
+        # The filter bar shows what is wrong (a bad period, an unknown dealer, model or region);
+        # nothing is computed from it.
+        return render(request, TEMPLATES[name], {**context, "error": str(exc)}, status=exc.status)
     page = figures.PAGES[name](request.user, f, now=timezone.now())
     context.update({"filters": f, "query": urlencode(f.params()), "page": page, **page.extra})
     context["params"].update({"from": f.period.first.isoformat(), "to": f.period.last.isoformat()})
