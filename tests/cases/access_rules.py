@@ -21,6 +21,9 @@ KINDS = {
 }
 
 RULES = {
+    # Public: 扫码报修 (a unit by serial, as the unit page) and the case status by number + phone.
+    "case_report": public("unit"),
+    "case_status": public(),
     "GET /api/v1/cases": dealer(),
     "POST /api/v1/cases": dealer(),
     "GET /api/v1/cases/{case_id}": dealer("api_case"),

@@ -127,3 +127,15 @@ def case_view(case: Case, *, user: Any, tz: Any) -> dict[str, Any]:
         "version": case.version,
         "allowed": allowed_events(case, user),
     }
+
+
+def case_public_find(number: str, phone: str) -> Case | None:
+    """The case numbered NUMBER whose reporter's phone is PHONE (any spelling), for the public status
+    page; None for a missing case and for a wrong phone alike. Not scoped: the pair is the key."""
+    key = phone_key(phone or "")
+    number = (number or "").strip().upper()
+    if not key or len(key) < 7 or not number:
+        return None
+    # Served by the unique index on number; the phone is compared on that one row.
+    case = Case.objects.filter(number=number).first()
+    return case if case is not None and case.reporter_phone_key == key else None

@@ -427,3 +427,74 @@ def complaint_open(*, case: Case, actor: User, subject: str, description: str) -
         reporter=Reporter(case.reporter_name, case.reporter_phone, case.reporter_email, case.reporter_qq),
         serial=case.serial, region=case.region_code, about_dealer=about, related=case, accept=True,
     )
+
+
+# --- 扫码报修: the public fault report from a unit's page ------------------------------------------
+
+WEB_INTAKE_USERNAME = "web-intake"
+MAX_REPORT_PHOTOS = 3
+PHOTO_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
+
+
+def web_intake_user() -> User:
+    """The account cases reported on the public unit page are recorded as created by: customer
+    service, unable to sign in (as mail intake's)."""
+    from django.contrib.auth.models import Group
+
+    user, created = User.objects.get_or_create(username=WEB_INTAKE_USERNAME, defaults={
+        "name": _("扫码报修"), "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get_or_create(name=Role.CUSTOMER_SERVICE)[0])
+    return user
+
+
+def check_photos(photos: list[File]) -> list[str]:
+    """The content types of PHOTOS; raises Invalid (field "photos") for more than
+    MAX_REPORT_PHOTOS, or one that is too big, empty or not a PNG/JPEG/GIF image by its content."""
+    if len(photos) > MAX_REPORT_PHOTOS:
+        raise Invalid(_("最多上传 %(n)s 张照片。") % {"n": MAX_REPORT_PHOTOS}, field="photos")
+    types = []
+    for photo in photos:
+        try:
+            content_type = attachment_type(photo)
+        except Invalid as exc:
+            raise Invalid(str(exc), field="photos", reason=exc.reason) from None
+        if content_type not in PHOTO_TYPES:
+            raise Invalid(_("照片须为 PNG、JPEG 或 GIF 图片。"), field="photos")
+        types.append(content_type)
+    return types
+
+
+@transaction.atomic
+def case_report(*, unit: Unit, name: str, phone: str, description: str, photos: list[File] | None = None,
+                now: datetime | None = None) -> Case:
+    """Open a `web` fault case for UNIT from its public page, with the reporter's photos.
+
+    The unit's dealer comes from the unit (case_open). Raises Invalid (missing or bad phone, no
+    description, a bad photo); nothing is stored then: photos are checked before the case is opened
+    and everything is written in one transaction.
+    """
+    photos = list(photos or [])
+    name, phone, description = name.strip(), phone.strip(), description.strip()
+    if not phone:
+        raise Invalid(_("请填写联系电话。"), field="phone")
+    if not phone_key(phone) or len(phone_key(phone)) < 7:
+        raise Invalid(_("电话号码 %(phone)s 无效。") % {"phone": phone}, field="phone")
+    if not description:
+        raise Invalid(_("请描述故障现象。"), field="description")
+    if len(description) > 2000:
+        raise Invalid(_("故障描述不能超过 2000 字。"), field="description")
+    if len(name) > 100:
+        raise Invalid(_("姓名不能超过 100 字。"), field="name")
+    check_photos(photos)
+    actor = web_intake_user()
+    first_line = description.splitlines()[0].strip()
+    subject = first_line if len(first_line) <= 60 else first_line[:59] + "…"
+    case = case_open(actor=actor, channel=domain.Channel.WEB, case_type=CaseType.FAULT, subject=subject,
+                     description=description, reporter=Reporter(name=name, phone=phone), serial=unit.serial,
+                     now=now)
+    for photo in photos:
+        case_attach(case=case, actor=actor, upload=photo, kind=AttachmentKind.PHOTO)
+    return case

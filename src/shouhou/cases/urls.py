@@ -19,6 +19,9 @@ urlpatterns = [
     path("intake", views.intake, name="intake"),
     # Public, no login: the one-time satisfaction link.
     path("rate/<str:token>/", views_public.rate, name="case_rate"),
+    # Public: 扫码报修 from a unit's page, and a reporter's case status by number + phone.
+    path("report/<path:serial>", views_public.report, name="case_report"),
+    path("cases/status/", views_public.status, name="case_status"),
     # Dealer portal.
     path("portal/cases/", views_portal.case_list, name="portal_cases"),
     path("portal/cases/<int:pk>/", views_portal.case_detail, name="portal_case"),

@@ -40,6 +40,7 @@ from shouhou.core.models import AuditEvent, User
 from shouhou.core.scoping import get_for
 from shouhou.domain.errors import IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.registry.selectors import dealers_for_region
+from shouhou.registry.views import latest_snapshot
 
 PAGE_SIZE = 50
 TRIAGE_LABELS = dict(TriageItem.choices)
@@ -145,6 +146,8 @@ def case_context(request: HttpRequest, case: Case, *, portal: bool = False,
             "diagnostic_form": DiagnosticForm(), "attachment_form": AttachmentForm(),
             "complaint_form": ComplaintForm(initial={"subject": _("投诉：%(subject)s") % {"subject": case.subject}}),
             "follow_ups": list(case.follow_ups.all()),
+            # The unit's latest cloud-management snapshot and its changes, as on the unit page.
+            "snapshot": latest_snapshot(case.unit) if case.unit_id else None,
             "orders": list(case.service_orders.order_by("-id")),
             "service_form_url": reverse("rma_order_new") + "?" + urlencode({
                 "dealer": case.dealer.code, "case": case.number, "serial": case.serial,

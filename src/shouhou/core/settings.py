@@ -268,4 +268,5 @@ LOGGING = {
 # when CACHE_URL is set, else in each web process's memory (registry/throttle.py).
 PUBLIC_RATE = env("SHOUHOU_PUBLIC_RATE", "30/m").strip()
 HOTLINE = env("SHOUHOU_HOTLINE", "400-099-7500")
-SERVICE_HOURS = env("SHOUHOU_SERVICE_HOURS", "周一至周六 10:15–18:30")
+# The service hours the public pages show are the working-day calendar's (weekdays, opening and
+# closing time; /calendar/ settings), the ones case pickup times are computed with.

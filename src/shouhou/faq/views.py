@@ -23,6 +23,7 @@ from shouhou.faq import selectors, services
 from shouhou.faq.forms import ArticleForm
 from shouhou.faq.models import FaqArticle
 from shouhou.faq.rendering import render as render_markdown
+from shouhou.workdays.selectors import service_hours_text
 
 View = Callable[..., HttpResponse]
 EDITORS = (Role.SUPPORT_ENGINEER, Role.MANAGER, Role.ADMIN)
@@ -49,7 +50,7 @@ def faq_page(view: View) -> View:
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     signed_in = request.user.is_authenticated
     return {"layout": "faq/layout_app.html" if signed_in else "faq/layout_public.html",
-            "hotline": settings.HOTLINE, "service_hours": settings.SERVICE_HOURS,
+            "hotline": settings.HOTLINE, "service_hours": service_hours_text(),
             "may_edit": signed_in and request.user.has_role(*EDITORS), **extra}  # type: ignore[union-attr]
 
 

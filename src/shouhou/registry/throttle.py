@@ -48,10 +48,10 @@ def _limit_and_period(rate: str) -> tuple[int, int]:
     return _split_rate(rate)  # a regex per request otherwise; the rate rarely changes
 
 
-def _local_limited(ip: str, rate: str) -> bool:
+def _local_limited(ip: str, rate: str, group: str = GROUP) -> bool:
     limit, period = _limit_and_period(rate)
     window = int(time.time()) // period
-    key = (rate, ip)
+    key = (rate, ip) if group == GROUP else (f"{group}:{rate}", ip)
     with _lock:
         seen_window, hits = _counts.get(key, (window, 0))
         hits = hits + 1 if seen_window == window else 1
@@ -76,6 +76,16 @@ def public_limited(request: HttpRequest) -> bool:
     if _shared_cache():
         return is_ratelimited(request, group=GROUP, key="ip", rate=rate, increment=True)
     return _local_limited(_get_ip(request), rate)
+
+
+def limited(request: HttpRequest, *, group: str, rate: str | None) -> bool:
+    """Count this request in GROUP, a budget of its own beside the public one (e.g. cases opened
+    from the public unit page); True once the caller's IP is over RATE (None or "off": never)."""
+    if rate is None or rate.strip().lower() in _OFF:
+        return False
+    if _shared_cache():
+        return is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
+    return _local_limited(_get_ip(request), rate, group)
 
 
 def reset() -> None:

@@ -79,7 +79,7 @@ def unit_detail(request: HttpRequest, serial: str) -> HttpResponse:
         "terms": unit.terms, "region": region_name(unit.region_code), "before": before, "after": after,
         "events": events, "staff": request.user.is_vendor_staff,  # type: ignore[union-attr]
         "history": unit_history(request.user, unit),
-        "snapshot": _latest_snapshot(unit),
+        "snapshot": latest_snapshot(unit),
     })
 
 
@@ -87,8 +87,9 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _latest_snapshot(unit: Unit) -> dict[str, Any] | None:
-    """The unit's latest hardware snapshot for its page: top-level items and the changes, as text."""
+def latest_snapshot(unit: Unit) -> dict[str, Any] | None:
+    """The unit's latest hardware snapshot for its page and the case page (`registry/_snapshot.html`):
+    top-level items and the changes, as text. Two queries at most."""
     entries = selectors.unit_snapshot_history(unit, limit=1)
     if not entries:
         return None

@@ -43,7 +43,9 @@ def public_page(view: View) -> View:
 
 
 def _base_context() -> dict[str, Any]:
-    return {"hotline": settings.HOTLINE, "service_hours": settings.SERVICE_HOURS}
+    from shouhou.workdays.selectors import service_hours_text
+
+    return {"hotline": settings.HOTLINE, "service_hours": service_hours_text()}
 
 
 def _unit_context(unit: Unit) -> dict[str, Any]:

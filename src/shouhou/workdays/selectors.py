@@ -224,3 +224,20 @@ def year_warnings(cal: WorkCalendar, year: int) -> list[str]:
         else:
             result.append(text)
     return result
+
+
+def service_hours_text(cal: WorkCalendar | None = None) -> str:
+    """The business hours for public pages, e.g. "周一至周六 10:15–18:30": the calendar's weekly
+    pattern and opening hours, the same ones case pickup times are computed with."""
+    from django.utils.translation import pgettext
+
+    from shouhou.workdays.models import WEEKDAY_NAMES as NAMES
+
+    cal = cal or calendar()
+    days = sorted(cal.weekdays)
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        text = _("%(first)s至%(last)s") % {"first": NAMES[days[0]], "last": NAMES[days[-1]]}
+    else:
+        text = pgettext("list separator", "、").join(str(NAMES[d]) for d in days)
+    return _("%(days)s %(opens)s–%(closes)s") % {
+        "days": text, "opens": cal.opens.strftime("%H:%M"), "closes": cal.closes.strftime("%H:%M")}
