@@ -131,3 +131,22 @@ def test_garbage_bodies_never_answer_5xx(api_client, dealer_a):
             if response.status_code >= 500:
                 failures.append((method, url, body[:40], response.status_code))
     assert not failures, failures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nul_character_in_a_json_body_is_refused_before_any_operation(api_client, dealer_a):
+    # PostgreSQL refuses NUL in text at write time; every operation must refuse it as bad input.
+    body = json.dumps({"title": "无盘\u0000蓝屏", "body": "x", "name": "a\u0000", "lines": []})
+    failures = []
+    for method, path, op in _operations(api_client):
+        if method not in ("post", "put", "patch"):
+            continue
+        url = _fill(path, op, "1")
+        url = url if url.startswith("/api/v1") else "/api/v1" + url
+        response = getattr(api_client, method)(url, body, content_type="application/json")
+        if response.status_code != 422 or response.json()["code"] != "invalid":
+            failures.append((method, url, response.status_code))
+    assert not failures, failures
+    escaped = json.dumps({"text": "a literal \\u0000 is text"})  # an escaped backslash: not a NUL
+    response = api_client.post("/api/v1/cases", escaped, content_type="application/json")
+    assert response.status_code != 422 or response.json().get("detail") != "请求参数含有无效字符。"

@@ -63,7 +63,7 @@ def test_unknown_dealer_model_and_region_are_404(staff_api) -> None:
         assert resp.json()["field"] == next(iter(params))
 
 
-def test_without_a_token_reports_are_refused(client) -> None:
+def test_without_a_token_reports_are_refused(client, db) -> None:
     assert client.get("/api/v1/reports/deadlines").status_code == 401
 
 

@@ -5,9 +5,11 @@ Views never catch ShouhouError; the API has its own handler (shouhou.api) for JS
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
@@ -45,12 +47,30 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+        if (any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+                or _json_body_has_nul(request)):
             message = _("请求参数含有无效字符。")
             if request.path.startswith("/api/"):
                 return JsonResponse({"code": "invalid", "detail": message}, status=422)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+# A JSON string holds NUL only as the escape \u0000 (a raw control character is not JSON): an
+# escape is one not itself escaped, i.e. after an even run of backslashes.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+
+
+def _json_body_has_nul(request: HttpRequest) -> bool:
+    """Whether an API request's JSON body carries a NUL character anywhere, which no text column
+    can store (PostgreSQL refuses it with an error at write time, long after validation)."""
+    if not request.path.startswith("/api/") or request.content_type != "application/json":
+        return False
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return False  # ApiBodyLimitMiddleware answers it with the API's 413
+    return b"\x00" in body or _JSON_NUL.search(body) is not None
 
 
 class ApiBodyLimitMiddleware:
