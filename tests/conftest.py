@@ -232,19 +232,34 @@ def server_factory(tmp_path: Path, server_database_url: str | None) -> Iterator[
 # --- browser --------------------------------------------------------------------------------
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+                 "--disable-component-update", "--disable-dev-shm-usage"]
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def _playwright() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup does)")
+    # Playwright's sync API keeps an event loop on this thread for the rest of the session, and
+    # Django then takes every later ORM call in this worker for one made from async code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        chromium: dict[str, object] = {}
+        yield pw, chromium
+        if chromium.get("browser") is not None:
+            chromium["browser"].close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def browser(_playwright) -> object:
+    """One Chromium per test worker, launched again if it went away (a renderer crash under load
+    must not take every later browser test of the worker with it)."""
+    pw, chromium = _playwright
+    current = chromium.get("browser")
+    if current is None or not current.is_connected():
+        chromium["browser"] = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return chromium["browser"]
 
 
 @pytest.fixture

@@ -40,21 +40,29 @@ def test_the_manager_dashboard_draws_its_charts_and_a_bar_opens_its_list(browser
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     assert box is not None
-    x = box["x"] + _first_bar_x(page)
-    # Find a point on a bar: probe along the first category's column from the axis upwards.
-    for dy in range(30, int(box["height"]) - 40, 6):
-        page.mouse.click(x, box["y"] + box["height"] - dy)
-        page.wait_for_load_state()
-        if "/rma/" in page.url:
-            break
+    x, y = _first_bar_centre(page)
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
     assert "/rma/?" in page.url and "state=" in page.url, page.url
     page.screenshot(path=str(artifacts / "reports-bar-opens-queue.png"), full_page=True)
 
 
-def _first_bar_x(page) -> float:
-    """The x of the first category's bar inside the chart element, from ECharts itself."""
-    return page.evaluate("""() => {
+def _first_bar_centre(page) -> tuple[float, float]:
+    """The middle of the first category's first non-empty bar inside the chart element, from
+    ECharts itself (bars may be stacked: the bar starts where the series below it end)."""
+    return tuple(page.evaluate("""() => {
         const el = document.querySelector('#figure-backlog [data-chart]');
         const chart = window.echarts.getInstanceByDom(el);
-        return chart.convertToPixel({xAxisIndex: 0}, 0);
-    }""")
+        const series = chart.getOption().series;
+        let below = 0;
+        for (const s of series) {
+            const raw = s.data[0];
+            const value = Number(raw !== null && typeof raw === 'object' ? raw.value : raw) || 0;
+            if (value > 0) {
+                return [chart.convertToPixel({xAxisIndex: 0}, 0),
+                        chart.convertToPixel({yAxisIndex: 0}, below + value / 2)];
+            }
+            if (s.stack) below += value;
+        }
+        throw new Error('the first category has no bar');
+    }"""))
