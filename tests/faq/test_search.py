@@ -6,35 +6,10 @@ from shouhou.domain.faq import QueryEmpty, QueryTooLong
 from shouhou.faq import services
 from shouhou.faq.models import FaqArticle, FaqTerm
 from shouhou.faq.selectors import faq_search
+from tests.faq.quality import QUALITY
 
 pytestmark = pytest.mark.django_db
 
-# What a caller types, and the article that must come first.
-QUALITY = [
-    ("无盘 蓝屏", "无盘客户机启动蓝屏"),
-    ("无盘蓝屏", "无盘客户机启动蓝屏"),
-    ("客户机无盘启动就蓝屏", "无盘客户机启动蓝屏"),
-    ("RAID 降级", "RAID 阵列降级后如何重建"),
-    ("raid重建 慢", "RAID 重建速度很慢"),
-    ("网卡掉线", "服务器网卡频繁掉线"),
-    ("万兆 千兆", "万兆网卡只能协商到千兆"),
-    ("无法进入BIOS", "开机后无法进入 BIOS 设置"),
-    ("PXE", "BIOS 中设置网络启动（PXE）顺序"),
-    ("硬盘 SMART", "硬盘 SMART 报警：重新分配扇区数增加"),
-    ("内存报错", "内存报错：开机自检长鸣或提示内存错误"),
-    ("ECC", "系统日志出现可纠正内存错误（ECC）"),
-    ("风扇 噪音", "服务器风扇噪音大"),
-    ("电源 不上电", "服务器电源指示灯闪烁或无法上电"),
-    ("冗余电源", "冗余电源告警：一路电源失效"),
-    ("计费 连接", "计费系统无法连接服务器"),
-    ("计费，黑屏！", "计费客户端与无盘系统冲突导致开机黑屏"),
-    ("云管理平台 离线", "云管理平台显示服务器离线"),
-    ("序列号在哪里看", "在哪里查看服务器序列号和硬件配置"),
-    ("驱动误删", "网卡驱动被误删后客户机无法联网"),
-    ("０ｘ７Ｂ　蓝屏", "客户机蓝屏代码 0x0000007B"),
-    ("固件升级失败", "固件升级失败后服务器无法开机"),
-    ("远程开机", "云管理平台远程唤醒客户机失败"),
-]
 
 
 @pytest.mark.parametrize(("query", "expected"), QUALITY)
