@@ -146,7 +146,7 @@ def test_reports_are_rate_limited_per_address_and_store_nothing_over_the_limit(c
     assert report(client).status_code == 200
     assert report(client).status_code == 200
     refused = report(client)
-    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
     assert Case.objects.count() == 2
     other = report(client, remote="198.51.100.7")  # another address has its own budget
     assert other.status_code == 200

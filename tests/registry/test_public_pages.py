@@ -93,6 +93,6 @@ def test_public_pages_are_rate_limited_with_a_clear_429_page(client, unit, setti
         response = client.get("/u/SND200-2501-0001")
         assert response.status_code == 429
         assert "请求过于频繁" in response.content.decode()
-        assert response["Retry-After"] == "60"
+        assert 1 <= int(response["Retry-After"]) <= 60  # the rest of the one-minute window
     finally:
         throttle.reset()

@@ -92,8 +92,9 @@ def faq_search(request: HttpRequest, q: str = "") -> dict[str, Any]:
     """Published articles matching `q`, best first: articles holding every term first, title
     matches above body matches. 400 `query_empty` when `q` has nothing searchable, 400
     `query_too_long` past 100 characters, 429 over the per-IP rate limit."""
-    if public_limited(request):
-        raise RateLimited(_("请求过于频繁，请稍后再试。"))
+    wait = public_limited(request)
+    if wait:
+        raise RateLimited(_("请求过于频繁，请稍后再试。"), retry_after=wait)
     hits = selectors.faq_search(q, limit=10)
     return {"results": [{"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score} for h in hits]}
 

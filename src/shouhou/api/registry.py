@@ -385,8 +385,9 @@ def _coverage_json(found: selectors.CoverageLookup) -> bytes:
 
 
 def _coverage(request: HttpRequest, serial: str, on: date | None) -> HttpResponse:
-    if public_limited(request):
-        raise RateLimited(_("请求过于频繁，请稍后再试。"))
+    wait = public_limited(request)
+    if wait:
+        raise RateLimited(_("请求过于频繁，请稍后再试。"), retry_after=wait)
     found = selectors.coverage_lookup(serial, on or clock.today())
     return HttpResponse(_coverage_json(found), content_type=_JSON)
 

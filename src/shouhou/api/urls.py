@@ -44,7 +44,10 @@ api = NinjaAPI(
 @api.exception_handler(ShouhouError)
 def shouhou_error(request: HttpRequest, exc: ShouhouError) -> HttpResponse:
     # `code` and the parameters stay as they are for programs; `detail` is for people.
-    return api.create_response(request, {**exc.as_dict(), "detail": message(exc)}, status=exc.status)
+    response = api.create_response(request, {**exc.as_dict(), "detail": message(exc)}, status=exc.status)
+    if exc.status == 429:  # every 429 says when to come back (the rate limits pass `retry_after`)
+        response["Retry-After"] = str(max(1, int(exc.extra.get("retry_after", 60))))  # type: ignore[call-overload]
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)

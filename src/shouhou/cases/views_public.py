@@ -58,15 +58,15 @@ def _limited(request: HttpRequest, *, reports: bool = False) -> HttpResponse | N
     REPORTS, over the limit of fault reports)."""
     from django.conf import settings
 
-    from shouhou.registry.throttle import limited, public_limited
+    from shouhou.registry.throttle import limited, public_limited, retry_after
     from shouhou.registry.views_public import _base_context
 
-    over = public_limited(request) or (reports and limited(
+    wait = public_limited(request) or (reports and limited(
         request, group="shouhou.cases.report", rate=getattr(settings, "CASE_REPORT_RATE", REPORT_RATE)))
-    if not over:
+    if not wait:
         return None
     response = render(request, "public/rate_limited.html", _base_context(), status=429)
-    response["Retry-After"] = "60"
+    response["Retry-After"] = retry_after(wait)
     return response
 
 

@@ -6,6 +6,7 @@ not run with a silently different value (compare healthchecks' ``envbool``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -46,6 +47,17 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
+
+
+def envnetworks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks (`10.0.0.1, 172.16.0.0/12, ::1`); a bad entry is named."""
+    networks = []
+    for part in envlist(name):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {part!r} is not an IP address or network ({exc})") from exc
+    return tuple(networks)
 
 
 def insecure_secret(key: str) -> bool:

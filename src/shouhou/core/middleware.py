@@ -111,3 +111,21 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RetryAfterMiddleware:
+    """Every 429 says when to come back. The rate limits set Retry-After themselves (the rest of
+    their window); a login lockout (django-axes) lasts AXES_COOLOFF_TIME, and anything else gets a
+    minute. Sits outside AxesMiddleware, which builds the lockout response on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 429 and not response.has_header("Retry-After"):
+            seconds = 60
+            if getattr(request, "axes_locked_out", False):
+                seconds = int(float(getattr(settings, "AXES_COOLOFF_TIME", 0) or 0) * 3600) or 60
+            response["Retry-After"] = str(seconds)
+        return response

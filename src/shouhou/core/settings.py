@@ -15,7 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from shouhou.core.env import data_dir, env, envbool, envint, envlist, secret_key
+from shouhou.core.env import data_dir, env, envbool, envint, envlist, envnetworks, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "shouhou.core.middleware.RetryAfterMiddleware",
     "axes.middleware.AxesMiddleware",
     "shouhou.core.middleware.ShouhouErrorMiddleware",
 ]
@@ -118,17 +119,17 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits, login throttling): shared by every process on the machine ------------
+# --- Cache (rate limits, one-time nonces): shared by every web process --------------------------
+# Redis when CACHE_URL names one (several machines); else a table in our own database (migration
+# core 0004), so that two web processes on one machine count one rate-limit budget (core/cache.py).
 _cache_url = env("CACHE_URL")
-if _cache_url.startswith("redis://"):
+if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+elif _cache_url:
+    raise ImproperlyConfigured(f"CACHE_URL={_cache_url!r} is not a redis:// or rediss:// URL (leave it unset "
+                               "to keep the cache in the database)")
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
-        }
-    }
+    CACHES = {"default": {"BACKEND": "shouhou.core.cache.DatabaseCache", "LOCATION": "shouhou_cache"}}
 
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -150,6 +151,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("SHOUHOU_LOGIN_THROTTLE", True)
 
+# --- Behind a reverse proxy -------------------------------------------------------------------
+# Addresses or networks of the proxies in front of us (comma-separated; empty: none). From them,
+# the client is the rightmost untrusted address in X-Forwarded-For (core/client_ip.py); everyone
+# else is taken at the connecting address. The rate limits and the login lockout key on it.
+TRUSTED_PROXIES = envnetworks("SHOUHOU_TRUSTED_PROXIES")
+RATELIMIT_IP_META_KEY = "shouhou.core.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "shouhou.core.client_ip.client_ip"
+
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
@@ -159,8 +168,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:
+    # The proxy terminates TLS and says so in X-Forwarded-Proto (docs/deploy.md): plain-http requests
+    # are redirected, except the health check a load balancer sends straight to the web process.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = envint("SHOUHOU_HSTS_SECONDS", 0)
+    SECURE_SSL_REDIRECT = envbool("SHOUHOU_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = envint("SHOUHOU_HSTS_SECONDS", 365 * 24 * 3600)
 
 # No inline script or style anywhere: everything is served from our own static files.
 CONTENT_SECURITY_POLICY = {
@@ -264,8 +277,8 @@ LOGGING = {
 
 # --- Public pages (warranty check, find my dealer, one code per unit) -------------------------
 # Per-IP limit shared by the public pages and the public coverage API ("30/m", "100/h"; "off"
-# disables it, e.g. for benchmarks behind a proxy that limits already). Counted in the Redis cache
-# when CACHE_URL is set, else in each web process's memory (registry/throttle.py).
+# disables it, e.g. for benchmarks behind a proxy that limits already). Counted in the shared cache
+# (Redis or the database, above), one budget for every web process (registry/throttle.py).
 PUBLIC_RATE = env("SHOUHOU_PUBLIC_RATE", "30/m").strip()
 HOTLINE = env("SHOUHOU_HOTLINE", "400-099-7500")
 # The service hours the public pages show are the working-day calendar's (weekdays, opening and

@@ -36,11 +36,12 @@ def faq_page(view: View) -> View:
     @require_GET
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from shouhou.registry.throttle import public_limited
+        from shouhou.registry.throttle import public_limited, retry_after
 
-        if not request.user.is_authenticated and public_limited(request):
+        wait = 0 if request.user.is_authenticated else public_limited(request)
+        if wait:
             response = render(request, "public/rate_limited.html", _context(request), status=429)
-            response["Retry-After"] = "60"
+            response["Retry-After"] = retry_after(wait)
             return response
         return view(request, *args, **kwargs)
 

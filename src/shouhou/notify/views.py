@@ -155,8 +155,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
 
 def _reset_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "registration/password_reset_form.html",
-                  {"form": OutboxPasswordResetForm(), "limited": True}, status=429)
+    response = render(request, "registration/password_reset_form.html",
+                      {"form": OutboxPasswordResetForm(), "limited": True}, status=429)
+    response["Retry-After"] = "3600"  # both limits below count per hour: at most an hour to wait
+    return response
 
 
 @method_decorator(ratelimit(key="ip", rate="5/h", method="POST", block=False), name="post")

@@ -31,11 +31,12 @@ def public_page(view: View) -> View:
     @require_GET
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from shouhou.registry.throttle import public_limited
+        from shouhou.registry.throttle import public_limited, retry_after
 
-        if public_limited(request):
+        wait = public_limited(request)
+        if wait:
             response = render(request, "public/rate_limited.html", _base_context(), status=429)
-            response["Retry-After"] = "60"
+            response["Retry-After"] = retry_after(wait)
             return response
         return view(request, *args, **kwargs)
 
