@@ -7,8 +7,8 @@ processes lose one of their hits) that also resets the entry's expiry, and every
 whole table first. This subclass keeps Django's storage format (``get``/``set`` work unchanged) and
 gives the two calls a counter makes, ``add`` and ``incr``, one statement each under a row lock:
 
-- ``add``: ``INSERT … ON CONFLICT DO NOTHING`` after dropping the key if it expired, so exactly
-  one of several processes starts a window;
+- ``add``: ``INSERT … ON CONFLICT DO UPDATE … WHERE expired``, so exactly one of several processes
+  starts a window, and an expired entry is replaced in the same statement;
 - ``incr``: ``SELECT … FOR UPDATE`` then ``UPDATE`` of the value only, in one transaction (SQLite
   takes its write lock at BEGIN, settings' ``transaction_mode = IMMEDIATE``), so no hit is lost.
 
@@ -54,11 +54,12 @@ class DatabaseCache(DjangoDatabaseCache):
         with transaction.atomic(using=db), connection.cursor() as cursor:
             if random.randrange(CULL_EVERY) == 0:
                 cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])
-            cursor.execute(f"DELETE FROM {table} WHERE cache_key = %s AND expires < %s", [key, now])
+            # A new key, or one whose entry expired, is (re)started; a live one is left alone.
             cursor.execute(
                 f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
-                "ON CONFLICT (cache_key) DO NOTHING",
-                [key, self._encode(value), expires],
+                f"ON CONFLICT (cache_key) DO UPDATE SET value = excluded.value, expires = excluded.expires "
+                f"WHERE {table}.expires < %s",
+                [key, self._encode(value), expires, now],
             )
             return cursor.rowcount == 1
 
