@@ -115,7 +115,7 @@ def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
 def source(tmp_path: Path, source_url: str | None) -> dict[str, str]:
     env = environment(tmp_path / "source", source_url)
     shouhou(env, "manage", "migrate", "-v0")
-    shouhou(env, "manage", "shell", "-c", SEED)
+    shouhou(env, "manage", "shell", "-v0", "-c", SEED)
     return env
 
 
@@ -130,7 +130,7 @@ def manifest_of(archive: Path) -> dict:
 
 def test_a_backup_taken_under_write_load_restores_every_record_and_file(source, tmp_path, target_url):
     stop, progress = tmp_path / "stop", tmp_path / "progress"
-    writer = subprocess.Popen([sys.executable, "-m", "shouhou", "manage", "shell", "-c", WRITER],
+    writer = subprocess.Popen([sys.executable, "-m", "shouhou", "manage", "shell", "-v0", "-c", WRITER],
                               env={**source, "STOP": str(stop), "PROGRESS": str(progress), "PNG": PNG.hex()},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -161,8 +161,8 @@ def test_a_backup_taken_under_write_load_restores_every_record_and_file(source, 
     restored = shouhou(target, "restore", str(archive))
     assert "restored" in restored.stdout
 
-    state = json.loads(shouhou(target, "manage", "shell", "-c", STATE).stdout)
-    source_state = json.loads(shouhou(source, "manage", "shell", "-c", STATE).stdout)
+    state = json.loads(shouhou(target, "manage", "shell", "-v0", "-c", STATE).stdout)
+    source_state = json.loads(shouhou(source, "manage", "shell", "-v0", "-c", STATE).stdout)
     # Every order of the snapshot, none made up: the first COUNT orders of the source, in id order.
     assert len(state["orders"]) == counts["rma_serviceorder"]
     assert state["orders"] == source_state["orders"][:len(state["orders"])]
@@ -186,12 +186,12 @@ def test_a_backup_taken_under_write_load_restores_every_record_and_file(source, 
     again = shouhou(target, "restore", str(archive), check=False)
     assert again.returncode == 2
     assert "empty target" in again.stderr and "Traceback" not in again.stderr
-    assert json.loads(shouhou(target, "manage", "shell", "-c", STATE).stdout)["orders"] == state["orders"]
+    assert json.loads(shouhou(target, "manage", "shell", "-v0", "-c", STATE).stdout)["orders"] == state["orders"]
 
 
 def test_a_damaged_archive_is_refused_before_anything_is_written(source, tmp_path, target_url):
     archive = tmp_path / "backup.tar"
-    shouhou(source, "manage", "shell", "-c",
+    shouhou(source, "manage", "shell", "-v0", "-c",
             "from django.core.files.storage import default_storage as s; from django.core.files.base import "
             "ContentFile; s.save('rma/attachments/x.pdf', ContentFile(b'%PDF-1.4 original'))")
     shouhou(source, "backup", "--output", str(archive))
@@ -209,7 +209,7 @@ def test_a_damaged_archive_is_refused_before_anything_is_written(source, tmp_pat
     assert "files/media/rma/attachments/x.pdf: checksum mismatch" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (target_dir / "media").exists()
-    tables = shouhou(target, "manage", "shell", "-c",
+    tables = shouhou(target, "manage", "shell", "-v0", "-c",
                      "from django.db import connection; print(len(connection.introspection.table_names()))")
     assert tables.stdout.strip() == "0"
 
