@@ -129,7 +129,10 @@ elif _cache_url:
     raise ImproperlyConfigured(f"CACHE_URL={_cache_url!r} is not a redis:// or rediss:// URL (leave it unset "
                                "to keep the cache in the database)")
 else:
-    CACHES = {"default": {"BACKEND": "shouhou.core.cache.DatabaseCache", "LOCATION": "shouhou_cache"}}
+    # Django's set() culls a third of the table, live counters too, past MAX_ENTRIES: keep that out of
+    # reach; expired rows are removed by core/cache.py instead.
+    CACHES = {"default": {"BACKEND": "shouhou.core.cache.DatabaseCache", "LOCATION": "shouhou_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 10_000_000}}}
 
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
