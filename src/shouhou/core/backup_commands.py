@@ -16,12 +16,17 @@ def backup_configure(p: argparse.ArgumentParser) -> None:
 
 def backup_run(args: argparse.Namespace) -> int:
     setup_django()
+    from django.db import OperationalError
+
     from shouhou.core.backup import BackupError, backup, default_output, print_summary
 
     try:
         summary = backup(args.output or default_output())
     except BackupError as exc:
         print(f"shouhou backup: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"shouhou backup: cannot use the database: {exc}".rstrip(), file=sys.stderr)
         return 2
     print_summary(summary, "wrote")
     return 0
@@ -33,12 +38,17 @@ def restore_configure(p: argparse.ArgumentParser) -> None:
 
 def restore_run(args: argparse.Namespace) -> int:
     setup_django()
+    from django.db import OperationalError
+
     from shouhou.core.backup import BackupError, print_summary, restore
 
     try:
         summary = restore(args.archive)
     except BackupError as exc:
         print(f"shouhou restore: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:  # e.g. the target database was not created first
+        print(f"shouhou restore: cannot use the database: {exc}".rstrip(), file=sys.stderr)
         return 2
     print_summary(summary, "restored")
     return 0
