@@ -250,6 +250,15 @@ class WorkCalendar:
             return DayKind.HOLIDAY
         return DayKind.WORKING if day.weekday() in self._weekdays else DayKind.REST
 
+    def official_kind(self, day: date) -> DayKind:
+        """What ``day`` is by the official schedules and the weekly pattern alone (company days
+        ignored): the day a company day off/on would override."""
+        if day in self._makeup:
+            return DayKind.MAKEUP
+        if day in self._holidays:
+            return DayKind.HOLIDAY
+        return DayKind.WORKING if day.weekday() in self._weekdays else DayKind.REST
+
     def name(self, day: date) -> str:
         """The holiday / make-up / company name of ``day``, or "" for an ordinary day."""
         for names in (self._company_on, self._company_off, self._makeup, self._holidays):
