@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
-    "axes",
+    "shouhou.core.axes_app.AxesConfig",
     "ninja",
 ]
 
@@ -181,7 +181,9 @@ CONTENT_SECURITY_POLICY = {
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# axes_locale: zh_Hans for django-axes' own strings (it ships none). Listed after the main
+# catalogue, which stays `makemessages`' default and the first path it matches for our files.
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "core" / "axes_locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
