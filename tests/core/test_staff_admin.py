@@ -228,6 +228,7 @@ def test_audit_log_shows_local_time_and_filters_by_actor_object_and_dates(client
     page = html(client.get("/audit/?type=core.user"))
     # 17:30 UTC on 1 January is 01:30 on 2 January in Shanghai.
     assert "2025-01-02 01:30:00" in page and "2025-01-01 17:30" not in page
+    assert "用户 #41" in page  # the object type by its name
     assert "停用用户" in page and "<del>启用</del> → <ins>停用</ins>" in page
     assert "创建用户" in page and "角色：</span>经理" in page
     by_actor = html(client.get("/audit/?actor=经理甲"))
@@ -258,9 +259,9 @@ def test_audit_export_is_a_formula_safe_workbook_in_words(client_for, manager, a
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("时间", "操作人", "动作", "对象类型", "对象编号", "变更")
-    assert rows[1][0] == "2025-01-02 01:30:00" and rows[1][2] == "修改用户"
-    assert rows[1][5] == "角色：经理 → 管理员"
+    assert rows[0] == ("时间", "操作人", "动作", "对象", "对象类型", "对象编号", "变更")
+    assert rows[1][:6] == ("2025-01-02 01:30:00", "=HYPERLINK(\"x\")", "修改用户", "用户", "core.user", "7")
+    assert rows[1][6] == "角色：经理 → 管理员"
     cell = ws.cell(row=2, column=2)
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"x\")"
 

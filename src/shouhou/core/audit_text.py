@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -82,6 +83,14 @@ def verb_label(verb: str) -> str:
     if obj in OBJECT_LABELS:
         return f"{OBJECT_LABELS[obj]}：{action}"
     return verb
+
+
+def object_label(object_type: str) -> str:
+    """An object type such as ``core.user`` by its model's name (用户); unknown ones as is."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
 
 
 def field_label(field: str) -> str:

@@ -15,6 +15,14 @@ from shouhou.registry.models import Dealer
 ROLE_CHOICES = [("", gettext_lazy("请选择角色")), *Role.choices]
 
 
+def _style(form: forms.Form) -> None:
+    """Bootstrap's small controls, as on the other pages."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 class UserForm(forms.Form):
     username = forms.RegexField(label=gettext_lazy("用户名"), max_length=150, regex=r"^[\w.@+-]+$",
                                 error_messages={"invalid": gettext_lazy("用户名只能包含字母、数字和 @ . + - _。")})
@@ -25,12 +33,14 @@ class UserForm(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("角色"), choices=ROLE_CHOICES)
     dealer = forms.ModelChoiceField(label=gettext_lazy("所属代理商"), required=False,
                                     queryset=Dealer.objects.order_by("code"),
+                                    empty_label=gettext_lazy("（不绑定：员工账号）"),
                                     help_text=gettext_lazy("仅代理商账号填写：该账号只能看到此代理商的数据。"))
 
     def __init__(self, *args: Any, instance: User | None = None, actor: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.actor = actor
+        _style(self)
         if instance is not None:
             self.fields["username"].disabled = True
             self.fields["username"].required = False
@@ -57,10 +67,14 @@ class UserForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    user = forms.ModelChoiceField(label=gettext_lazy("用户"),
+    user = forms.ModelChoiceField(label=gettext_lazy("用户"), empty_label=gettext_lazy("选择用户"),
                                   queryset=User.objects.filter(is_active=True).order_by("username"))
     name = forms.CharField(label=gettext_lazy("用途"), max_length=100, required=False,
                            widget=forms.TextInput(attrs={"placeholder": "代理商 ERP 对接"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
 
 
 class AuditFilterForm(forms.Form):

@@ -248,7 +248,8 @@ def lockout_clear(request: HttpRequest) -> HttpResponse:
 # --- audit log --------------------------------------------------------------------------------
 def _event_rows(events: Any) -> list[dict[str, Any]]:
     return [{"event": e, "at": clock.localtime(e.at), "actor": e.actor_label or (str(e.actor) if e.actor else "—"),
-             "verb": audit_text.verb_label(e.verb), "changes": audit_text.changes(e.data or {})} for e in events]
+             "verb": audit_text.verb_label(e.verb), "object": audit_text.object_label(e.object_type),
+             "changes": audit_text.changes(e.data or {})} for e in events]
 
 
 def _filtered_events(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
@@ -284,7 +285,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_log.html", {
-        "form": form, "page": page, "rows": _event_rows(page.object_list), "types": types,
+        "form": form, "page": page, "rows": _event_rows(page.object_list),
+        "types": [(t, audit_text.object_label(t)) for t in types],
         "verbs": [(v, audit_text.verb_label(v)) for v in verbs], "query": query.urlencode(),
     })
 
@@ -295,13 +297,13 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     _form, events = _filtered_events(request)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("审计日志"))
-    ws.append(xlsx_row(ws, [_("时间"), _("操作人"), _("动作"), _("对象类型"), _("对象编号"), _("变更")]))
+    ws.append(xlsx_row(ws, [_("时间"), _("操作人"), _("动作"), _("对象"), _("对象类型"), _("对象编号"), _("变更")]))
     for row in _event_rows(events[:EXPORT_LIMIT]):
         e = row["event"]
         text = "\n".join(f"{c.label}：{c.before} → {c.after}" if c.before is not None else f"{c.label}：{c.after}"
                          for c in row["changes"])
-        ws.append(xlsx_row(ws, [row["at"].strftime("%Y-%m-%d %H:%M:%S"), row["actor"], row["verb"], e.object_type,
-                      e.object_id, text]))
+        ws.append(xlsx_row(ws, [row["at"].strftime("%Y-%m-%d %H:%M:%S"), row["actor"], row["verb"], row["object"],
+                                e.object_type, e.object_id, text]))
     out = io.BytesIO()
     wb.save(out)
     response = HttpResponse(out.getvalue(),
