@@ -198,8 +198,8 @@ def test_company_days_can_be_added_changed_and_deleted(client_for, manager):
     clash = client.post("/calendar/company-days/", {"date": "2026-12-31", "kind": "company_on"})
     assert "一个日期不能既休息又上班" in clash.content.decode()
     assert client.get(f"/calendar/company-days/{day.pk}/").status_code == 200
-    client.post(f"/calendar/company-days/{day.pk}/", {"date": "2026-12-30", "kind": "company_on", "name": "盘点"})
-    assert selectors.calendar().kind(date(2026, 12, 30)) == "company_on"
+    client.post(f"/calendar/company-days/{day.pk}/", {"date": "2026-12-27", "kind": "company_on", "name": "盘点"})
+    assert selectors.calendar().kind(date(2026, 12, 27)) == "company_on"  # a Sunday
     assert client.get(f"/calendar/company-days/{day.pk}/delete/").status_code == 405
     client.post(f"/calendar/company-days/{day.pk}/delete/")
     assert not CompanyDay.objects.exists()

@@ -26,11 +26,15 @@ PEOPLE = [
     ("dealer.nn", "dealer", "黄海（南宁恒信）", "GX-NN01"),
     ("dealer.gz", "dealer", "林伟（广州天河）", "GD-GZ02"),
 ]
+# For the user administration pages: a former employee whose account was deactivated, and an
+# API token of a dealer's system (its text is not printed: a real one is shown once, on creation).
+FORMER = ("kefu.zhou", "customer_service", "周敏（已离职）")
+DEMO_TOKEN = ("dealer.nn", "恒信 ERP 对接（演示）")
 
 
 def load_demo(out: TextIO) -> None:
-    from shouhou.core.models import User
-    from shouhou.core.services import user_create
+    from shouhou.core.models import ApiToken, User
+    from shouhou.core.services import token_create, user_create, user_set_active
     from shouhou.registry.models import Dealer
 
     with transaction.atomic():
@@ -40,6 +44,13 @@ def load_demo(out: TextIO) -> None:
             if not User.objects.filter(username=username).exists():
                 user_create(username=username, role=role, name=name, dealer_code=dealer,
                             password=DEMO_PASSWORD, email=f"{username}@demo.example.cn")
+        username, role, name = FORMER
+        if not User.objects.filter(username=username).exists():
+            former = user_create(username=username, role=role, name=name, email=f"{username}@demo.example.cn")
+            user_set_active(user=former, actor=None, active=False)
+        owner, label = DEMO_TOKEN
+        if not ApiToken.objects.filter(user__username=owner, name=label).exists():
+            token_create(username=owner, name=label)
     out.write(f"演示账号 / demo logins (密码 password: {DEMO_PASSWORD}):\n")
     for username, role, name, _dealer in PEOPLE:
         out.write(f"  {username:<14} {role:<17} {name}\n")

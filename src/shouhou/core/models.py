@@ -56,6 +56,9 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         if self.dealer_id is not None:
             return Role.DEALER in roles
+        # The dealer role needs a dealer: a staff account that was also put in the "dealer" group
+        # (say in the Django admin) must not open the portal, where it would see every dealer's data.
+        roles = tuple(r for r in roles if r != Role.DEALER)
         # A superuser holds every staff role, never the dealer's: the portal needs a user's own dealer.
         if self.is_superuser:
             return bool(set(roles) - {Role.DEALER})

@@ -20,6 +20,10 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("工作台"), _("首页"), "dashboard", frozenset()),
+    NavItem(_("管理"), _("用户"), "staff_users", frozenset({Role.ADMIN})),
+    NavItem(_("管理"), _("角色"), "staff_roles", frozenset({Role.ADMIN})),
+    NavItem(_("管理"), _("API 令牌"), "staff_tokens", frozenset({Role.ADMIN})),
+    NavItem(_("管理"), _("登录锁定"), "staff_lockouts", frozenset({Role.ADMIN})),
     NavItem(_("管理"), _("审计日志"), "audit_log", frozenset({Role.MANAGER, Role.ADMIN})),
     NavItem(_("管理"), _("系统后台"), "admin:index", frozenset({Role.ADMIN})),
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
@@ -67,6 +69,7 @@ def user_create(
     password: str | None = None,
     email: str = "",
     name: str = "",
+    phone: str = "",
     dealer_code: str | None = None,
     actor: User | None = None,
 ) -> User:
@@ -88,7 +91,7 @@ def user_create(
         raise Invalid(_("只有代理商账号可以指定所属代理商。"))
     if User.objects.filter(username=username).exists():
         raise Invalid(_("用户名 %(name)s 已存在。") % {"name": username})
-    user = User(username=username, email=email, name=name, dealer=dealer)
+    user = User(username=username, email=email, name=name, phone=phone, dealer=dealer)
     user.is_staff = role == Role.ADMIN  # Django admin access
     user.is_superuser = role == Role.ADMIN
     if password is not None:
@@ -150,3 +153,120 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- staff administration (the in-app pages under /staff/) ------------------------------------
+USER_FIELDS = ("name", "email", "phone", "role", "dealer", "is_active")
+
+
+def user_role(user: User) -> str:
+    """The one role a user holds (the first by Role order); "" when none."""
+    held = user.roles
+    return next((value for value in Role.values if value in held), "")
+
+
+def _user_state(user: User) -> dict[str, Any]:
+    return {"name": user.name, "email": user.email, "phone": user.phone, "role": user_role(user),
+            "dealer": user.dealer.code if user.dealer_id else "", "is_active": user.is_active}
+
+
+def _set_role(user: User, role: str) -> None:
+    user.is_staff = role == Role.ADMIN  # Django admin access
+    user.is_superuser = role == Role.ADMIN
+    user.groups.set([Group.objects.get_or_create(name=role)[0]])
+    user.__dict__.pop("roles", None)
+
+
+def _check_role_and_dealer(role: str, dealer: Dealer | None) -> None:
+    if role not in Role.values:
+        raise Invalid(_("未知角色 %(role)s，可选：%(roles)s") % {"role": role, "roles": ", ".join(Role.values)},
+                      field="role")
+    if role == Role.DEALER and dealer is None:
+        raise Invalid(_("代理商账号必须指定所属代理商。"), field="dealer")
+    if role != Role.DEALER and dealer is not None:
+        raise Invalid(_("只有代理商账号可以指定所属代理商。"), field="dealer")
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User, name: str, email: str, phone: str, role: str,
+                dealer: Dealer | None) -> User:
+    """Change a user's details, role and dealer; one ``user.updated`` event with what changed.
+
+    Raises ``Invalid`` for an unknown role, a dealer role without a dealer (or a staff role with
+    one), or an admin taking the admin role away from themselves.
+    """
+    _check_role_and_dealer(role, dealer)
+    if user.pk == actor.pk and user_role(user) == Role.ADMIN and role != Role.ADMIN:
+        raise Invalid(_("不能取消自己的管理员角色。"), field="role")
+    before = _user_state(user)
+    user.name, user.email, user.phone, user.dealer = name, email, phone, dealer
+    user.save(update_fields=["name", "email", "phone", "dealer", "is_staff", "is_superuser"])
+    if role != before["role"]:
+        _set_role(user, role)
+        user.save(update_fields=["is_staff", "is_superuser"])
+    after = _user_state(user)
+    changed = [k for k in USER_FIELDS if before[k] != after[k]]
+    if changed:
+        audit_record(user, "user.updated", actor=actor, dealer_id=user.dealer_id,
+                     data={"before": {k: before[k] for k in changed}, "after": {k: after[k] for k in changed}})
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, actor: User | None, active: bool) -> User:
+    """Deactivate (the user can no longer sign in, their tokens stop working) or reactivate.
+
+    Raises ``Invalid`` when an admin deactivates their own account.
+    """
+    if not active and actor is not None and user.pk == actor.pk:
+        raise Invalid(_("不能停用自己的账号。"), field="is_active")
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(user, "user.activated" if active else "user.deactivated", actor=actor,
+                 dealer_id=user.dealer_id, data={"before": {"is_active": not active}, "after": {"is_active": active}})
+    return user
+
+
+@transaction.atomic
+def user_password_reset_send(*, user: User, actor: User, send: Callable[[User], None]) -> None:
+    """Send ``user`` a password-reset link (``send`` queues it in the notify outbox) and record it.
+
+    Raises ``Invalid`` for a user without an email address or a deactivated one.
+    """
+    if not user.email:
+        raise Invalid(_("该用户没有邮箱地址，无法发送重置密码链接。"), field="email")
+    if not user.is_active:
+        raise Invalid(_("该用户已停用，请先启用再发送重置密码链接。"), field="is_active")
+    send(user)
+    audit_record(user, "user.password_reset_sent", actor=actor, dealer_id=user.dealer_id,
+                 data={"email": user.email})
+
+
+@transaction.atomic
+def token_create_for(*, user: User, name: str, actor: User) -> tuple[ApiToken, str]:
+    """Issue a token for an active user from the admin pages. Raises ``NotFound`` for an inactive user."""
+    return token_create(username=user.get_username(), name=name, actor=actor)
+
+
+@transaction.atomic
+def lockout_clear(*, username: str | None, ip_address: str | None, actor: User) -> int:
+    """Unlock a login locked out by django-axes (by username, address or both); returns the
+    number of attempt records removed (0: nothing matched, nothing written). Raises ``Invalid``
+    when neither is given."""
+    if username is None and ip_address is None:
+        raise Invalid(_("请指定要解锁的用户名或地址。"))
+    attempts = AccessAttempt.objects.all()
+    if username is not None:
+        attempts = attempts.filter(username=username)
+    if ip_address is not None:
+        attempts = attempts.filter(ip_address=ip_address)
+    count = attempts.count()
+    if not count:
+        return 0
+    attempts.delete()
+    audit_record(None, "login.unlocked", actor=actor, object_type="axes.accessattempt",
+                 object_id=username or ip_address or "",
+                 data={"username": username or "", "ip_address": ip_address or "", "attempts": count})
+    return count

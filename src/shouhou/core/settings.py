@@ -53,9 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
-    "django_tasks_db",
+    "shouhou.core.thirdparty_apps.TasksConfig",
     "csp",
-    "axes",
+    "shouhou.core.thirdparty_apps.AxesConfig",
     "ninja",
 ]
 
@@ -197,7 +197,10 @@ CONTENT_SECURITY_POLICY = {
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# thirdparty_locale: zh_Hans for django-axes' and django-tasks-db's strings (they ship none).
+# Listed after the main catalogue, which stays `makemessages`' default and the first path it
+# matches for our files.
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "core" / "thirdparty_locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

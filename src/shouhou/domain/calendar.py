@@ -250,6 +250,15 @@ class WorkCalendar:
             return DayKind.HOLIDAY
         return DayKind.WORKING if day.weekday() in self._weekdays else DayKind.REST
 
+    def official_kind(self, day: date) -> DayKind:
+        """What ``day`` is by the official schedules and the weekly pattern alone (company days
+        ignored): the day a company day off/on would override."""
+        if day in self._makeup:
+            return DayKind.MAKEUP
+        if day in self._holidays:
+            return DayKind.HOLIDAY
+        return DayKind.WORKING if day.weekday() in self._weekdays else DayKind.REST
+
     def name(self, day: date) -> str:
         """The holiday / make-up / company name of ``day``, or "" for an ordinary day."""
         for names in (self._company_on, self._company_off, self._makeup, self._holidays):
@@ -566,6 +575,15 @@ def parse_official_schedules(source: str | bytes | Path | None = None) -> tuple[
         for period in block.get("periods", []):
             name = period.get("name", "")
             first, last = _date_pair(year, period.get("off"))
+            if period.get("joins_weekend") and any(
+                (first + timedelta(days=i)).weekday() >= 5 for i in range((last - first).days + 1)
+            ):
+                # DESIGN §2: "X日放假，与周末连休" makes X a holiday, not the weekend it joins.
+                raise Invalid(
+                    f"official schedules {year}/{name}: joins_weekend, so off must hold no Saturday or "
+                    f"Sunday, got {first.isoformat()}..{last.isoformat()}",
+                    reason="joins_weekend_has_weekend",
+                )
             for offset in range((last - first).days + 1):
                 holidays[first + timedelta(days=offset)] = name
             for day in period.get("work", []):

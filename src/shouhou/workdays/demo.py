@@ -7,7 +7,7 @@ from typing import TextIO
 
 DEMO_COMPANY_DAYS = [
     (date(2026, 12, 31), "company_off", "公司年会", "全员参加年会，售后暂停一天"),
-    (date(2027, 1, 9), "company_on", "年终盘点", "周六加班盘点备件库"),
+    (date(2027, 1, 10), "company_on", "年终盘点", "周日加班盘点备件库"),
 ]
 
 

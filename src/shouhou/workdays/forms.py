@@ -15,7 +15,8 @@ from shouhou.domain.errors import Invalid
 from shouhou.workdays.files import read_day_rows
 from shouhou.workdays.models import WEEKDAY_NAMES, CompanyDay, CompanyDayKind
 from shouhou.workdays.schedule_text import parse_schedule_text
-from shouhou.workdays.services import ImportPlan, calendar_import_plan, official_year_preview
+from shouhou.workdays.selectors import build_calendar
+from shouhou.workdays.services import ImportPlan, calendar_import_plan, check_company_on, official_year_preview
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 IMPORT_SALT = "shouhou.workdays.import"
@@ -127,6 +128,15 @@ class CompanyDayForm(forms.Form):
             raise forms.ValidationError(_("%(date)s 已设置为“%(kind)s”，一个日期不能既休息又上班。") % {
                 "date": day.isoformat(), "kind": clash.get_kind_display()})
         return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == CompanyDayKind.COMPANY_ON and data.get("date"):
+            try:
+                check_company_on(calendar=build_calendar(), day=data["date"])
+            except Invalid as exc:
+                self.add_error("date", str(exc))
+        return data
 
 
 class CalendarSettingsForm(forms.Form):

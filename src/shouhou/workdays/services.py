@@ -9,6 +9,7 @@ RMA app stores ``due_at``); only deadlines computed after the change use the new
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
@@ -20,10 +21,18 @@ from django.utils.translation import gettext as _
 
 from shouhou.core.models import User
 from shouhou.core.services import audit_record
-from shouhou.domain.calendar import DayKind, DayRow, OfficialYear, WorkCalendar, china_calendar
+from shouhou.domain.calendar import (
+    WORKING_KINDS,
+    DayKind,
+    DayRow,
+    OfficialYear,
+    WorkCalendar,
+    china_calendar,
+)
 from shouhou.domain.errors import Invalid, NotFound
 from shouhou.workdays import selectors
 from shouhou.workdays.models import (
+    WEEKDAY_NAMES,
     CalendarSettings,
     CompanyDay,
     CompanyDayKind,
@@ -133,9 +142,35 @@ def _write_year(schedule: OfficialYear) -> None:
     )
 
 
+# The official week the State Council notices are written for: a make-up day (调休上班) is a
+# Saturday or Sunday that becomes a working day; on Monday–Friday it would change nothing.
+OFFICIAL_WEEKDAYS = range(5)
+
+
+def check_official_makeup(makeup: Iterable[date]) -> None:
+    """Refuse make-up days that already are working days (Monday–Friday). Raises ``Invalid``."""
+    redundant = sorted(d for d in makeup if d.weekday() in OFFICIAL_WEEKDAYS)
+    if redundant:
+        raise Invalid(
+            _("%(dates)s本来就是工作日（周一至周五），不能登记为调休上班；调休上班日只能是周六或周日。") % {
+                "dates": "、".join(f"{d.isoformat()}（{WEEKDAY_NAMES[d.weekday()]}）" for d in redundant)},
+            field="days", reason="makeup_on_working_day", dates=[d.isoformat() for d in redundant])
+
+
+def check_company_on(*, calendar: WorkCalendar, day: date) -> None:
+    """Refuse a company working day (公司上班) on a day that already is a working day by the
+    official schedules and the weekly pattern. Raises ``Invalid``."""
+    if calendar.official_kind(day) in WORKING_KINDS:
+        raise Invalid(
+            _("%(date)s（%(weekday)s）本来就是工作日，无需设为“公司上班”；公司上班只用于休息日或节假日。") % {
+                "date": day.isoformat(), "weekday": WEEKDAY_NAMES[day.weekday()]},
+            field="date", reason="makeup_on_working_day", date=day.isoformat())
+
+
 def official_year_preview(*, year: int, holidays: dict[date, str], makeup: dict[date, str],
                           notice: str = "", number: str = "") -> tuple[WorkCalendar, list[str]]:
     """The calendar as it would be with this schedule, and its warnings. Raises ``Invalid``."""
+    check_official_makeup(makeup)
     candidate = selectors.build_calendar().with_official_year(
         year, holidays=holidays, makeup=makeup, notice=notice, number=number)
     return candidate, selectors.year_warnings(candidate, year)
@@ -151,6 +186,7 @@ def official_year_save(*, actor: User | None, year: int, holidays: dict[date, st
     """
     if not holidays:
         raise Invalid(_("%(year)s 年的安排没有任何放假日期。") % {"year": year}, field="days")
+    check_official_makeup(makeup)
     row = _locked_settings()
     current = selectors.build_calendar(settings_row=row)
     before = current.official_year(year)
@@ -192,6 +228,8 @@ def company_day_save(*, actor: User | None, day: date, kind: str, name: str = ""
     if clash is not None:
         raise Invalid(_("%(date)s 已设置为“%(kind)s”，一个日期不能既休息又上班。") % {
             "date": day.isoformat(), "kind": clash.get_kind_display()}, field="date")
+    if kind == CompanyDayKind.COMPANY_ON:
+        check_company_on(calendar=selectors.build_calendar(settings_row=row), day=day)
     before = None
     if company_day is None:
         company_day = CompanyDay(date=day, kind=kind, name=name, note=note)
@@ -249,8 +287,12 @@ def calendar_import_plan(rows: list[DayRow], *, year: int | None = None) -> Impo
     for y, schedule in years.items():
         if not schedule.holidays:
             raise Invalid(_("%(year)s 年的行中没有放假日期（只有调休上班日）。") % {"year": y})
+        check_official_makeup(schedule.makeup)
         candidate = candidate.with_official_year(y, holidays=schedule.holidays, makeup=schedule.makeup)
     company = [r for r in rows if r.kind in (DayKind.COMPANY_OFF, DayKind.COMPANY_ON)]
+    for r in company:
+        if r.kind is DayKind.COMPANY_ON:
+            check_company_on(calendar=candidate, day=r.date)
     if company:
         candidate = candidate.with_company_days(
             off={r.date: r.name for r in company if r.kind is DayKind.COMPANY_OFF},
