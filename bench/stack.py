@@ -7,9 +7,11 @@ Not a benchmark itself: `bench/soak.py` and `bench/load.py` import it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 VENV_BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Soak-Horse-42"
 # The smallest valid PNG: a 1x1 transparent pixel (a dealer's topology diagram).
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -31,7 +34,8 @@ SEED = """
 import datetime, io, json, random
 from shouhou.core import bootstrap
 from shouhou.core.services import token_create, user_create
-from shouhou.registry.models import Customer, Dealer, ProductModel, Unit
+from django.db import connection
+from shouhou.registry.models import Customer, Dealer, ProductModel
 
 bootstrap.load_policy_pack()
 if {demo}:
@@ -50,22 +54,33 @@ for i, role in enumerate(["admin", "service_center", "service_center", "customer
     user_create(username=name, role=role, password=PASSWORD, name=f"压测员工{{i}}")
     out["staff"].append({{"username": name, "role": role, "token": token_create(username=name, name="soak")[1]}})
 rng = random.Random(7)
+
+
+def units_sql(prefix, count, *, dealer, customers, status):
+    # PREFIX000000…: set-based, as a bulk_create of 100,000 units takes minutes on a busy machine.
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO registry_unit (serial, shipped_on, sold_on, region_code, status, created_at, updated_at, "
+            "customer_id, dealer_id, product_model_id) "
+            "SELECT %s || lpad(k::text, 6, '0'), %s, %s, '', %s, now(), now(), (%s::bigint[])[1 + k %% %s], %s, %s "
+            "FROM generate_series(0, %s - 1) k",
+            [prefix, today - datetime.timedelta(days=40) if dealer else None,
+             today - datetime.timedelta(days=30) if dealer else None, status, customers, len(customers), dealer,
+             model.pk, count])
+
+
 for d in dealers:
     name = f"soak-{{d.code.lower()}}"
     user_create(username=name, role="dealer", dealer_code=d.code, password=PASSWORD, name=f"{{d.name}}售后")
     customers = Customer.objects.bulk_create([
         Customer(name=f"{{d.code}}网吧{{k:03d}}", contact_name="韦老板", phone=f"138{{rng.randrange(10**8):08d}}",
                  region_code="450103", dealer=d) for k in range(50)])
-    Unit.objects.bulk_create([
-        Unit(serial=f"{{d.code.replace('-', '')}}X{{k:06d}}", product_model=model, dealer=d,
-             shipped_on=today - datetime.timedelta(days=40), sold_on=today - datetime.timedelta(days=30),
-             customer=customers[k % len(customers)], status="in_service")
-        for k in range(UNITS)], batch_size=2000)
+    units_sql(f"{{d.code.replace('-', '')}}X", UNITS, dealer=d.pk, customers=[c.pk for c in customers],
+              status="in_service")
     out["dealers"].append({{"code": d.code, "username": name, "token": token_create(username=name, name="soak")[1],
                            "prefix": d.code.replace("-", "") + "X", "units": UNITS,
                            "phones": [c.phone for c in customers]}})
-Unit.objects.bulk_create([Unit(serial=f"SKSTOCK{{k:06d}}", product_model=model, status="in_stock")
-                          for k in range({stock})], batch_size=2000)
+units_sql("SKSTOCK", {stock}, dealer=None, customers=[None], status="in_stock")
 print("SEED " + json.dumps(out))
 """
 
@@ -112,12 +127,37 @@ class Stack:
         return done.stdout.decode()
 
     def seed(self, *, dealers: int, units: int, stock: int, demo: bool = False) -> dict[str, Any]:
+        collect = self.collectstatic()
         self.run("manage", "migrate", "-v0")
-        self.run("manage", "collectstatic", "--noinput", "-v0")
+        if collect is not None and collect.wait() != 0:
+            raise SystemExit("shouhou manage collectstatic failed")
         out = self.run("manage", "shell", "-c", SEED.format(demo=demo, units=units, dealers=dealers, stock=stock,
                                                              password=PASSWORD))
+        self.remember_static()
         line = next(ln for ln in out.splitlines() if ln.startswith("SEED "))
         return json.loads(line[5:])
+
+    def collectstatic(self) -> subprocess.Popen[bytes] | None:
+        """Copy the static files collected by an earlier run of the same sources (compressing them
+        takes minutes on a busy machine), or start collecting them (returned, to wait for)."""
+        static = ROOT / "src" / "shouhou" / "static"
+        key = hashlib.sha256("\n".join(f"{p.relative_to(static)} {p.stat().st_size} {p.stat().st_mtime_ns}"
+                                       for p in sorted(static.rglob("*")) if p.is_file()).encode()).hexdigest()[:16]
+        cache = Path(tempfile.gettempdir()) / f"shouhou-bench-static-{key}"
+        target = self.dir / "var" / "static"
+        if (cache / "staticfiles.json").exists():
+            shutil.copytree(cache, target)
+            return None
+        self.static_cache = (cache, target)
+        return subprocess.Popen([sys.executable, "-m", "shouhou", "manage", "collectstatic", "--noinput", "-v0"],
+                                env=self.env)
+
+    def remember_static(self) -> None:
+        cache, target = getattr(self, "static_cache", (None, None))
+        if cache is not None and not cache.exists():
+            tmp = Path(tempfile.mkdtemp(prefix="shouhou-bench-static-"))
+            shutil.copytree(target, tmp, dirs_exist_ok=True)
+            tmp.rename(cache)
 
     # --- processes ------------------------------------------------------------------------------
     def start(self, label: str, *args: str) -> subprocess.Popen[bytes]:
