@@ -108,7 +108,7 @@ class Centre(Site):
     def work_the_queue(self) -> None:
         def body() -> bool:
             queue = self.get("/rma/", "centre: queue")
-            orders = sorted(set(re.findall(r'href="/rma/orders/(\d+)/"', queue.text)))
+            orders = sorted({int(pk) for pk in re.findall(r'href="/rma/orders/(\d+)/[#"]', queue.text)})
             if not orders:
                 return queue.ok
             pk = random.choice(orders[-20:])
