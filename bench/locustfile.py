@@ -113,14 +113,15 @@ class Centre(Site):
                 return queue.ok
             pk = random.choice(orders[-20:])
             page = self.get(f"/rma/orders/{pk}/", "centre: order page")
-            m = re.search(r'action="(/rma/orders/\d+/lines/\d+/approve/)".*?name="version" value="(\d+)"',
-                          page.text, re.S)
+            # Each event form's fields carry the prefix "l<line>-<event>-" (rma/forms.py, event_form).
+            m = re.search(r'action="(/rma/orders/\d+/lines/\d+/approve/)".*?name="(l\d+-approve-version)" '
+                          r'value="(\d+)"', page.text, re.S)
             csrf = CSRF.search(page.text)
             if m is None or csrf is None:
                 return page.ok
             with self.client.post(self.base + m.group(1), name="centre: approve", allow_redirects=False,
                                   catch_response=True,
-                                  data={"csrfmiddlewaretoken": csrf.group(1), "version": m.group(2)}) as resp:
+                                  data={"csrfmiddlewaretoken": csrf.group(1), m.group(2): m.group(3)}) as resp:
                 if resp.status_code == 409:  # a colleague approved it first: the page says so
                     resp.success()
                 elif resp.status_code != 302:
