@@ -80,7 +80,8 @@ def main() -> int:
                 continue
             n, bad = int(row["Request Count"]), int(row["Failure Count"])
             failed += bad if row["Type"] != "JOURNEY" else 0
-            print(f"{row['Name']:<36} {n:>9} {bad:>7} {100 * bad / max(n, 1):>7.2f}% "
+            label = row["Name"] if row["Type"] == "JOURNEY" else f"{row['Type']} {row['Name']}"
+            print(f"{label:<36} {n:>9} {bad:>7} {100 * bad / max(n, 1):>7.2f}% "
                   f"{float(row['Requests/s']):>7.1f} {row['50%']:>7} {row['95%']:>7} {row['99%']:>7}")
         print()
     fails = Path(f"{prefix}_failures.csv")
