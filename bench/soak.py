@@ -125,7 +125,7 @@ class Client(threading.Thread):
         # interleave (up to MAX_CLIENTS threads in all).
         self.next_unit = k // len(seed["dealers"])
         self.stride = MAX_CLIENTS // len(seed["dealers"])
-        self.stock = iter(range(k, 10**6, 64))
+        self.stock = iter(range(k, 10**6, MAX_CLIENTS))  # units in stock to ship as replacements
         self.api = requests.Session()
         self.web_dealer: requests.Session | None = None
         self.web_staff: requests.Session | None = None
@@ -283,7 +283,7 @@ class Client(threading.Thread):
             time.sleep(self.rng.uniform(0.05, 0.3))  # bounded: each client waits between steps
 
 
-def importer(stack: Stack, webs: list[str], seed: dict[str, Any], tally: Tally, until: float) -> None:
+def importer(webs: list[str], seed: dict[str, Any], tally: Tally, until: float) -> None:
     """Every 30 s a staff user uploads a units CSV on /imports/; the workers run it."""
     admin = next(s for s in seed["staff"] if s["role"] == "admin")
     client = Client(10_000, webs=webs, seed=seed, tally=tally, until=until)
@@ -435,7 +435,7 @@ def main() -> int:
         until = time.monotonic() + args.minutes * 60
         threads: list[threading.Thread] = [Client(k, webs=webs, seed=seed, tally=tally, until=until)
                                            for k in range(args.clients)]
-        threads.append(threading.Thread(target=importer, args=(stack, webs, seed, tally, until), daemon=True))
+        threads.append(threading.Thread(target=importer, args=(webs, seed, tally, until), daemon=True))
         threads.append(threading.Thread(target=mailer, args=(stack, tally, until), daemon=True))
         for t in threads:
             t.start()
