@@ -90,6 +90,7 @@ def main() -> int:
             print(f"  ! {row['Method']} {row['Name']}: {row['Error']} x{row['Occurrences']}")
     print("process logs: " + ("; ".join(f"{k}: {v[0][:200]}" for k, v in faults.items()) or "no deadlock, "
                               "serialization failure or traceback"))
+    stack.cleanup(ok=not (failed or faults))
     return 1 if failed or faults else 0
 
 

@@ -459,7 +459,9 @@ def main() -> int:
     print()
     for name, ok, note in results:
         print(f"{'PASS' if ok else 'FAIL'}  {name}" + (f"  ({note})" if note else ""))
-    return 0 if all(ok for _n, ok, _note in results) else 1
+    passed = all(ok for _n, ok, _note in results)
+    stack.cleanup(ok=passed)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

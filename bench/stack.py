@@ -210,6 +210,13 @@ class Stack:
         with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
 
+    def cleanup(self, *, ok: bool) -> None:
+        """Remove the data dir and logs after a run that passed (kept with --keep or on failure)."""
+        if ok and not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print(f"data dir and logs kept in {self.dir}")
+
     # --- logs -----------------------------------------------------------------------------------
     FAULTS = re.compile(r"deadlock detected|could not serialize|SerializationFailure|DeadlockDetected|"
                         r"Traceback \(most recent call last\)|Internal Server Error")
