@@ -72,7 +72,7 @@ def policy_edit(*, actor: User, texts: dict[str, str], checklist: str, note: str
                       line=exc.extra.get("line", 0)) from None
     # Lock the version in force so that two managers saving at once get consecutive numbers.
     current = PolicyVersion.objects.select_for_update().order_by("-version").first()
-    changed = [key for key in SECTION_KEYS if current is None or getattr(current, key) != bodies[key]]
+    changed = [key for key in SECTION_KEYS if current is None or getattr(current, key).strip() != bodies[key]]
     checklist_data = [item.as_dict() for item in items]
     if current is not None and current.checklist != checklist_data:
         changed.append("checklist")

@@ -20,7 +20,7 @@ def load(apps, schema_editor):
             checklist.append({"damage": damage, "section": section, "clause": clause.strip(), "text": text})
     PolicyVersion.objects.create(
         version=1, note="默认政策文本", created_at=timezone.now(), checklist=checklist,
-        **{key: (PACK / f"{key}.md").read_text(encoding="utf-8")
+        **{key: (PACK / f"{key}.md").read_text(encoding="utf-8").strip()
            for key in ("service_policy", "replacement_terms", "free_repair_scope")})
 
 
