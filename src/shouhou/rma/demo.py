@@ -328,7 +328,7 @@ class _Demo:
             line = line_apply(line=line, event="approve", actor=self.staff, version=line.version,
                               at=min(_at(self.cal, start, 3, 11), self.now))
         self.count += 1
-        self.out.write(f"  unannounced        {unit.serial} taken over by {order.number}: {line.state}\n")
+        self.out.write(f"  unannounced        {unit.serial} taken over by {line.order.number}: {line.state}\n")
 
 
 def _parcel_photo() -> Any:
