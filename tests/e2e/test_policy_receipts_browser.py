@@ -64,11 +64,14 @@ def test_dealer_reads_the_policy_from_the_form_and_a_manager_edits_it(server_fac
     terms.fill(terms.input_value().replace("**无进液**", "**无进液（含冷凝水）**"))
     expect(manager.locator("#preview-replacement_terms")).to_contain_text("无进液（含冷凝水）")
     manager.fill("input[name=note]", "明确冷凝水也属进液")
+    terms.scroll_into_view_if_needed()
     manager.screenshot(path=str(artifacts / "policy_editor.png"), full_page=False)
     with manager.expect_navigation():
         manager.click("form.policy-form button[type=submit]")
     assert manager.url.endswith("/policy/manage/3/")
     expect(manager.locator("[data-section=replacement_terms] .diff-add")).to_contain_text("无进液（含冷凝水）")
+    # Only what the manager changed counts as changed (the browser's CRLF line ends do not).
+    expect(manager.locator("[data-section=service_policy]")).to_contain_text("未修改")
     manager.screenshot(path=str(artifacts / "policy_diff.png"), full_page=True)
     for page in (dealer, phone, manager):
         page.context.close()

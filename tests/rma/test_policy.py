@@ -145,11 +145,17 @@ def test_the_editor_saves_a_version_and_shows_the_change(manager, client_for):
     page = client.get("/policy/manage/edit/")
     assert page.status_code == 200
     form = page.context["form"]
-    data = {name: form[name].value() for name in form.fields}
+    # As a browser sends textareas: CRLF line ends.
+    data = {name: (form[name].value() or "").replace("\n", "\r\n") for name in form.fields}
     data["replacement_terms"] = data["replacement_terms"].replace("无进液", "无进液（含冷凝水）")
     data["note"] = "明确冷凝水"
     resp = client.post("/policy/manage/edit/", data)
     assert resp.status_code == 302 and resp["Location"] == "/policy/manage/2/"
+    version = PolicyVersion.objects.get(version=2)
+    assert "\r" not in version.replacement_terms
+    from shouhou.core.models import AuditEvent
+
+    assert AuditEvent.objects.get(verb="policy.edited").data["changed"] == ["replacement_terms"]
     diff = client.get("/policy/manage/2/").content.decode()
     assert '<span class="diff-add">+ 3. **无进液（含冷凝水）**' in diff
     assert '<span class="diff-del">- 3. **无进液**' in diff

@@ -53,7 +53,8 @@ def policy_edit(*, actor: User, texts: dict[str, str], checklist: str, note: str
     """
     if not actor.has_role(*EDITORS):
         raise Forbidden(_("只有经理可以修改政策文本。"))
-    bodies = {key: (texts.get(key) or "").strip() for key in SECTION_KEYS}
+    # Browsers send textareas with CRLF line ends: store LF, so an untouched section stays unchanged.
+    bodies = {key: (texts.get(key) or "").replace("\r\n", "\n").strip() for key in SECTION_KEYS}
     for key, body in bodies.items():
         if not body:
             raise Invalid(_("请填写“%(title)s”。") % {"title": SECTION_TITLES[key]}, reason="section_empty", field=key)
