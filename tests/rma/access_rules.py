@@ -1,6 +1,6 @@
 """Access rules of service orders' pages and API (see tests/gates/rules.py and docs/testing.md)."""
 
-from shouhou.rma.models import LineAttachment, ServiceOrder
+from shouhou.rma.models import LineAttachment, ReceiptPhoto, ServiceOrder
 from tests.gates.rules import Kind, dealer, portal, public, staff
 from tests.gates.seed import PNG
 
@@ -25,7 +25,17 @@ def _line(seed, dealer_):
     return {"pk": attachment.line.order_id, "line_id": attachment.line_id}
 
 
+def _receipt(dealer_):
+    """The dealer's unannounced parcel with its photo (the demo logs one per demo dealer)."""
+    return ReceiptPhoto.objects.filter(receipt__dealer=dealer_).select_related("receipt").order_by("pk").first()
+
+
 KINDS = {
+    "receipt": Kind(fill=lambda seed, d: {"pk": _receipt(d).receipt_id}, missing={"pk": MISSING_ID}),
+    "receipt_photo": Kind(fill=lambda seed, d: {"pk": _receipt(d).receipt_id, "photo_id": _receipt(d).pk},
+                          missing={"pk": MISSING_ID, "photo_id": MISSING_ID}),
+    # Policy versions belong to no dealer: version 1 is loaded by the migrations.
+    "policy_version": Kind(fill=lambda seed, d: {"version": 1}, missing={"version": MISSING_ID}),
     "order": Kind(fill=lambda seed, d: {"pk": _attachment(d).line.order_id}, missing={"pk": MISSING_ID}),
     "approved_order": Kind(fill=lambda seed, d: {"pk": _approved(d).pk}, missing={"pk": MISSING_ID}),
     "draft": Kind(fill=lambda seed, d: {"pk": _draft(d).pk}, missing={"pk": MISSING_ID}),
@@ -57,6 +67,17 @@ RULES = {
     "rma_line_event": staff("line", event="request_info"),
     "rma_receive": staff(),
     "rma_receive_line": staff("line_only"),
+    "rma_receipts": staff(),
+    "rma_receipt_new": staff(),
+    "rma_receipt": staff("receipt"),
+    "rma_receipt_match": staff("receipt"),
+    "rma_receipt_photo": staff("receipt_photo"),
+    "policy_manage": staff(),
+    "policy_edit": staff(),
+    "policy_preview": staff(),
+    "policy_version": staff("policy_version"),
+    "policy_public": public(),
+    "portal_policy": portal(),
     # The dealer portal: a dealer's user, on its own orders; staff do not use it.
     "portal_home": portal(),
     "portal_notifications": portal(),
@@ -70,6 +91,8 @@ RULES = {
     "portal_line_topology": portal("line"),
     "portal_line_event": portal("line", event="cancel", body={"reason": "门禁测试"}),
     # API.
+    "GET /api/v1/policy": public(),
+    "POST /api/v1/receipts": staff(body={"serial": "GATE-UNKNOWN-0001", "carrier": "顺丰速运"}),
     "GET /api/v1/service-orders": dealer(),
     "POST /api/v1/service-orders": dealer(),
     "GET /api/v1/service-orders/{order_id}": dealer("api_order"),

@@ -219,7 +219,9 @@ def test_inspection_replacement_and_the_tracking_sheet(client_for, service_cente
     assert post_event(staff, order, line, "approve").status_code == 302
     assert post_event(staff, order, line, "receive", condition="完好").status_code == 302
     page = staff.get(f"/rma/orders/{order.pk}/").content.decode()
-    assert "物理损坏" in page and "烧毁或雷击" in page and "剩 3 个工作日" in page
+    # The checklist of the policy pack, each check with its clause.
+    assert "物理损坏（包换服务条款 第 2 条）" in page and "焦痕（包换服务条款 第 4 条）" in page
+    assert "剩 3 个工作日" in page
     assert post_event(staff, order, line, "inspect", fault_confirmed="yes", components="电源").status_code == 302
     line.refresh_from_db()
     assert (line.state, line.path) == ("replacing", "free_replacement")

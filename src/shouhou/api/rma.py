@@ -21,13 +21,16 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
+from shouhou.api.faq import ErrorOut, RateLimited
 from shouhou.api.paging import page_field
 from shouhou.domain import rma
 from shouhou.domain.errors import Invalid
 from shouhou.registry.models import Dealer
-from shouhou.rma import services
+from shouhou.registry.throttle import public_limited
+from shouhou.rma import services, services_receipts
 from shouhou.rma.models import OrderSource
-from shouhou.rma.policy import work_calendar
+from shouhou.rma.policy import policy_version_get, work_calendar
+from shouhou.rma.policy import sections as policy_sections
 from shouhou.rma.selectors import line_get_for, line_view, order_get_for, order_list, order_view, viewer_role
 
 router = Router(tags=["service orders"])
@@ -296,3 +299,66 @@ def service_order_line_event(request: HttpRequest, order_id: int, line_id: int, 
         version=_version(payload.version), at=parse_time(payload.at, "at"), fields=fields,
     )
     return line_view(line, role=viewer_role(user), now=timezone.now()).as_dict()
+
+
+# --- policy texts and unannounced receipts (DESIGN §6 "Policy and unannounced receipts") -----------
+
+
+class PolicySectionOut(Schema):
+    key: str = Field(description="service_policy | replacement_terms | free_repair_scope")
+    title: str
+    body: str = Field(description="Markdown")
+
+
+class PolicyOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"version": 3, "sections": [
+        {"key": "service_policy", "title": "售后服务政策", "body": "## 适用范围\n……"},
+        {"key": "replacement_terms", "title": "包换服务条款", "body": "1. **故障属实**：……"},
+        {"key": "free_repair_scope", "title": "免费维修范围", "body": "1. **范围内**：……"}]}]})
+
+    version: int
+    sections: list[PolicySectionOut]
+
+
+@router.get("/policy", response={200: PolicyOut, 404: ErrorOut, 429: ErrorOut}, auth=None, tags=["policy"],
+            summary="The policy texts in force (public)")
+def policy_get(request: HttpRequest) -> dict[str, Any]:
+    """The policy pack's texts in force: 售后服务政策, 包换服务条款 and 免费维修范围, as Markdown."""
+    if not request.user.is_authenticated and public_limited(request):
+        raise RateLimited(_("请求过于频繁，请稍后再试。"))
+    version = policy_version_get(None)
+    return {"version": version.version, "sections": policy_sections(version)}
+
+
+class ReceiptIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "serial": "SN-S200-000001", "carrier": "顺丰速运", "tracking": "SF1234567890", "condition": "外箱完好",
+        "at": None}]})
+
+    serial: str
+    carrier: str = ""
+    tracking: str = ""
+    condition: str = ""
+    at: str | None = Field(None, description="When the parcel arrived (default now); not in the future.")
+
+
+class ReceiptOut(Schema):
+    id: int
+    serial: str
+    dealer: str | None = Field(description="Dealer code of the unit; null while the serial is unknown.")
+    order: int | None = Field(description="The service order that took the unit over, else null.")
+    status: str = Field(description="awaiting_form | taken_over")
+
+
+@router.post("/receipts", response={201: ReceiptOut, 403: ErrorOut, 422: ErrorOut}, tags=["policy"],
+             summary="Log a unit that arrived without an approved form (service centre)")
+def receipt_create(request: HttpRequest, payload: ReceiptIn) -> Status:
+    """A later service order for the serial takes the unit over: after `approve` its line is
+    `received`, with `due` counted from the approval. An unknown serial is logged too (dealer null)."""
+    receipt = services_receipts.receipt_log(
+        actor=request.user,  # type: ignore[arg-type]
+        serial=payload.serial, carrier=payload.carrier, tracking=payload.tracking, condition=payload.condition,
+        at=parse_time(payload.at, "at"))
+    return Status(201, {"id": receipt.pk, "serial": receipt.serial,
+                        "dealer": receipt.dealer.code if receipt.dealer else None,
+                        "order": receipt.line.order_id if receipt.line else None, "status": receipt.status})

@@ -293,6 +293,90 @@ class _Demo:
             self.out.write(f"  draft              {', '.join(ln['serial'] for ln in lines)}\n")
 
 
+    def receipts(self) -> None:
+        """Parcels that came without an approved form: one waiting per demo dealer, one under an
+        unknown serial, and one whose form was approved since (taken over)."""
+        from shouhou.rma.services import line_apply, order_submit
+        from shouhou.rma.services_receipts import receipt_log
+
+        waiting = (("GX-NN01", 2, "外箱轻微破损，机器外观完好"), ("GD-GZ02", 5, "外箱完好，未附服务单"))
+        for code, ago, condition in waiting:
+            unit = self.pool.take(None, self.today, dealer=code)
+            if unit is None or unit.dealer.code != code:
+                continue
+            at = _at(self.cal, working_days_back(self.cal, self.today, ago), 0, 14)
+            receipt_log(actor=self.staff, serial=unit.serial, carrier="顺丰速运", tracking=f"SF77{ago:08d}",
+                        condition=condition, at=min(at, self.now), photos=[_parcel_photo()])
+            self.out.write(f"  unannounced        {unit.serial} ({code}), waiting\n")
+        receipt_log(actor=self.staff, serial="SN-UNKNOWN-0425", carrier="德邦物流", tracking="DPK2026042501",
+                    condition="序列号标签模糊，外箱无代理商信息", at=self.now - timedelta(hours=3))
+        self.out.write("  unannounced        SN-UNKNOWN-0425 (unknown serial), waiting\n")
+        start = working_days_back(self.cal, self.today, 4)
+        unit = self.pool.take("warranty", start, dealer=PORTAL_DEALER)
+        if unit is None:
+            return
+        with transaction.atomic():
+            receipt_log(actor=self.staff, serial=unit.serial, carrier="中通快递", tracking="ZT5566778899",
+                        condition="外箱完好", at=_at(self.cal, start, 0, 10))
+            order = order_submit(dealer=unit.dealer, actor=self.staff,
+                                 contact_name=unit.dealer.contact_name or "售后联系人",
+                                 contact_phone=unit.dealer.phone or "0771-0000000", contact_email=unit.dealer.email,
+                                 return_address=unit.dealer.address or unit.dealer.name,
+                                 submitted_at=_at(self.cal, start, 2, 10), topology_required=False, source="staff",
+                                 lines=[{"serial": unit.serial, "fault": "补交服务单：开机后风扇狂转，无法进入系统"}])
+            line = order.lines.get()
+            line = line_apply(line=line, event="approve", actor=self.staff, version=line.version,
+                              at=min(_at(self.cal, start, 3, 11), self.now))
+        self.count += 1
+        self.out.write(f"  unannounced        {unit.serial} taken over by {line.order.number}: {line.state}\n")
+
+
+def _parcel_photo() -> Any:
+    """A small PNG standing in for the desk's photo of a parcel (a brown box on grey)."""
+    import struct
+    import zlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    width, height = 96, 64
+    rows = b"".join(b"\x00" + b"".join(b"\xb0\x80\x50" if 16 <= x < 80 and 12 <= y < 52 else b"\xe5\xe7\xeb"
+                                      for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return SimpleUploadedFile("parcel.png", png, content_type="image/png")
+
+
+DEMO_POLICY_NOTE = "补充返修前的数据备份提醒"
+
+
+def _policy_second_version(out: TextIO) -> None:
+    """A manager's edit of the default texts, so the history and the diff have something to show.
+    Quotes made by the demo orders stay under version 1."""
+    from shouhou.core.models import User
+    from shouhou.domain.policy import format_checklist
+    from shouhou.rma.models import PolicyVersion
+    from shouhou.rma.policy import checklist, policy_current
+    from shouhou.rma.services_policy import policy_edit
+
+    current = policy_current()
+    if current is None or PolicyVersion.objects.filter(note=DEMO_POLICY_NOTE).exists():
+        return
+    manager = (User.objects.filter(is_active=True, dealer__isnull=True, groups__name="manager").first()
+               or User.objects.filter(is_active=True, is_superuser=True).first())
+    if manager is None:
+        return
+    service_policy = current.service_policy.replace(
+        "包装外请注明 RMA 单号。", "包装外请注明 RMA 单号。寄出前请备份硬盘中的数据，我司不负责返修过程中的数据丢失。")
+    policy_edit(actor=manager, texts={"service_policy": service_policy, "replacement_terms": current.replacement_terms,
+                                      "free_repair_scope": current.free_repair_scope},
+                checklist=format_checklist(checklist(current)), note=DEMO_POLICY_NOTE)
+    out.write("Policy texts: version 2 (demo edit by a manager)\n")
+
+
 STOCK_PER_MODEL = 6
 
 
@@ -333,4 +417,6 @@ def load_demo(out: TextIO) -> None:
     demo.recent()
     demo.open()
     demo.drafts()
+    demo.receipts()
     out.write(f"RMA demo: {demo.count} service orders, {len(DRAFTS)} drafts\n")
+    _policy_second_version(out)

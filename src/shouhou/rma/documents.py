@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from shouhou.core.env import env
 from shouhou.core.pdf_fonts import cjk_font, draw_text, text_width
 from shouhou.rma.models import LinePath, OrderLine, ServiceOrder
+from shouhou.rma.policy import checklist, clause_label
 from shouhou.workdays import clock
 
 KINDS = ("repair_tracking_sheet", "return_authorisation", "quote")
@@ -235,7 +236,10 @@ def _repair_tracking_sheet(line: OrderLine) -> bytes:
         ("发货", _when(dates["shipped"])),
     ])
     page.section("检测结果")
-    damage = "、".join(DAMAGE_LABELS.get(d, d) for d in line.damage or ()) or "无"
+    # Each finding with the clause of the policy pack it breaks.
+    clauses = {str(item.damage): clause_label(item) for item in checklist(None)}
+    damage = "、".join(DAMAGE_LABELS.get(d, d) + (f"（{clauses[d]}）" if d in clauses else "")
+                      for d in line.damage or ()) or "无"
     confirmed = {True: "是", False: "否", None: "—"}[line.fault_confirmed]
     page.rows([("故障确认", confirmed), ("损坏情况", damage),
                ("故障部件", "、".join(dates["components"]) or "—")], columns=1)
@@ -307,6 +311,7 @@ def _quote(line: OrderLine) -> bytes:
     for item in items:
         page.paragraph(f"{item.get('text', '')}    ¥{item.get('amount', '')}")
     options = "、".join(str(LinePath(o).label) for o in quote.options or ())
+    policy = f"第 {quote.policy_version.version} 版" if quote.policy_version_id else "—"
     page.rows([("合计", f"¥{quote.total}"), ("可选方案", options or "—"),
-               ("有效期至", _when(quote.valid_until))], columns=1)
+               ("有效期至", _when(quote.valid_until)), ("依据政策", policy)], columns=1)
     return page.finish()

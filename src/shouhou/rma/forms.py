@@ -14,6 +14,7 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Invalid
 from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial
 from shouhou.rma.models import LinePath
+from shouhou.rma.policy import checklist, clause_label
 from shouhou.rma.service_form import MAX_FORM_LINES, describe_with_row, topology_kind, validate_service_form
 
 MAX_LINES = min(50, MAX_FORM_LINES)  # rows of the web form; the xlsx template takes more
@@ -241,6 +242,16 @@ class InspectForm(EventForm):
     damage = forms.MultipleChoiceField(label=gettext_lazy("损坏情况"), choices=DAMAGE_CHOICES, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     components = _text(gettext_lazy("故障部件（每行或用逗号分隔一个）"), required=False, textarea=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The terms checklist of the policy pack in force: each check names the clause it applies.
+        items = checklist(None)
+        if items:
+            self.fields["damage"].label = _("条款核对（勾选不符合的项）")
+            self.fields["damage"].choices = [
+                (str(item.damage), _("%(text)s（%(clause)s）") % {"text": item.text, "clause": clause_label(item)})
+                for item in items]
 
     def fields_for_event(self) -> dict[str, object]:
         raw = self.cleaned_data.get("components") or ""

@@ -345,6 +345,9 @@ class Quote(models.Model):
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
+    # The policy texts the quote was made under: a later edit of the pack does not change it.
+    policy_version = models.ForeignKey("PolicyVersion", verbose_name=_("政策版本"), on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="quotes")
 
     dealer_scope = "line__order__dealer"
 
@@ -550,3 +553,105 @@ class RmaNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+# --- the policy texts of the policy pack -----------------------------------------------------------
+
+
+class PolicyVersion(models.Model):
+    """One version of the policy texts (售后服务政策, 包换服务条款, 免费维修范围) and the inspection's
+    terms checklist. Append-only: every edit is a new row with the next number; the newest is in force.
+    """
+
+    version = models.PositiveIntegerField(_("版本号"), unique=True)
+    service_policy = models.TextField(_("售后服务政策"))
+    replacement_terms = models.TextField(_("包换服务条款"))
+    free_repair_scope = models.TextField(_("免费维修范围"))
+    # [{"damage": "liquid", "section": "replacement_terms", "clause": "3", "text": "..."}] (domain.policy)
+    checklist = models.JSONField(_("检测条款清单"), default=list)
+    note = models.CharField(_("修改说明"), max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("政策文本版本")
+        verbose_name_plural = _("政策文本版本")
+        ordering = ["-version"]
+        constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="rma_policy_version_positive")]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+# --- units that arrive without an approved form ---------------------------------------------------
+
+
+class ReceiptStatus(models.TextChoices):
+    AWAITING_FORM = "awaiting_form", _("待代理商补单")
+    TAKEN_OVER = "taken_over", _("已转入服务单")
+
+
+class Receipt(models.Model):
+    """A parcel that arrived without an approved service form (未预约到货), DESIGN §2.
+
+    No vendor clock runs while it waits: the dealer owes the form. The service order that later
+    covers the serial takes the unit over at approval (`order` is then set).
+    """
+
+    serial = models.CharField(_("序列号"), max_length=64, help_text=_("到货时扫描或填写的序列号。"))
+    unit = models.ForeignKey("registry.Unit", verbose_name=_("设备"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="receipts", help_text=_("序列号未登记时为空，可稍后匹配。"))
+    dealer = models.ForeignKey("registry.Dealer", verbose_name=_("代理商"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="receipts")
+    carrier = models.CharField(_("承运商"), max_length=100, blank=True)
+    tracking = models.CharField(_("运单号"), max_length=100, blank=True)
+    condition = models.TextField(_("到货状况"), blank=True)
+    received_at = models.DateTimeField(_("到货时间"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签收人"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    status = models.CharField(_("状态"), max_length=16, choices=ReceiptStatus.choices,
+                              default=ReceiptStatus.AWAITING_FORM)
+    line = models.OneToOneField(OrderLine, verbose_name=_("服务单设备"), on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="receipt")
+    taken_over_at = models.DateTimeField(_("转入时间"), null=True, blank=True)
+
+    dealer_scope = "dealer"
+
+    class Meta:
+        verbose_name = _("未预约到货")
+        verbose_name_plural = _("未预约到货")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            # One parcel waits per unit: a second arrival of the same unit is the same case.
+            models.UniqueConstraint(fields=["unit"], condition=Q(status="awaiting_form"),
+                                    name="rma_receipt_one_waiting_per_unit"),
+            models.CheckConstraint(condition=Q(status="awaiting_form", line__isnull=True, taken_over_at__isnull=True)
+                                   | Q(status="taken_over", line__isnull=False, taken_over_at__isnull=False),
+                                   name="rma_receipt_taken_over_has_line"),
+        ]
+        indexes = [
+            # Used by the receipts list: waiting parcels, oldest first.
+            models.Index(fields=["status", "received_at"], name="rma_receipt_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} {self.received_at:%Y-%m-%d}"
+
+
+class ReceiptPhoto(models.Model):
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("文件"), upload_to="rma/receipts/%Y/%m/", max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    dealer_scope = "receipt__dealer"
+
+    class Meta:
+        verbose_name = _("到货照片")
+        verbose_name_plural = _("到货照片")
+        ordering = ["receipt_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {self.file.name}"

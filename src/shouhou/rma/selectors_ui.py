@@ -20,7 +20,7 @@ from shouhou.core.scoping import scoped
 from shouhou.domain import rma
 from shouhou.domain.calendar import WorkCalendar
 from shouhou.registry.models import normalize_serial
-from shouhou.rma.models import DRAFT, FINAL_STATES, OPEN_STATES, OrderLine, ServiceOrder
+from shouhou.rma.models import DRAFT, FINAL_STATES, OPEN_STATES, OrderLine, Receipt, ServiceOrder
 from shouhou.rma.policy import work_calendar
 from shouhou.rma.selectors import provisional
 
@@ -167,3 +167,35 @@ def order_timeline(user: Any, order: ServiceOrder, lines: list[OrderLine]) -> Qu
         Q(object_type=ServiceOrder._meta.label_lower, object_id=str(order.pk))
         | Q(object_type=OrderLine._meta.label_lower, object_id__in=line_ids)
     ).select_related("actor").order_by("at", "id")
+
+
+# --- unannounced receipts -----------------------------------------------------------------------------
+
+
+def receipt_search(user: Any, *, status: str = "", dealer: str = "", q: str = "",
+                   unmatched: bool = False) -> QuerySet[Receipt]:
+    """Unannounced receipts USER may see, oldest waiting first (the one waiting longest on top)."""
+    qs = scoped(user, Receipt)
+    if status:
+        qs = qs.filter(status=status)
+    if dealer:
+        qs = qs.filter(dealer__code=dealer)
+    if unmatched:
+        qs = qs.filter(unit__isnull=True)
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(Q(serial__startswith=normalize_serial(term)) | Q(tracking__iexact=term))
+    return qs.select_related("dealer", "unit__product_model", "line__order", "received_by").order_by(
+        "received_at", "id")
+
+
+def receipt_waited(receipt: Receipt, *, now: datetime, cal: WorkCalendar) -> int:
+    """Working days the parcel has waited for its form: from arrival to the take-over, or to today."""
+    end = receipt.taken_over_at or now
+    return max(0, cal.working_days_between(cal.local(receipt.received_at).date(), cal.local(end).date()))
+
+
+def receipt_waiting_for_serial(user: Any, serial: str) -> Receipt | None:
+    """The receipt of SERIAL still waiting for its form, for the receiving desk."""
+    return (scoped(user, Receipt).filter(serial=normalize_serial(serial), status="awaiting_form")
+            .order_by("id").first())

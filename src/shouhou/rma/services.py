@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -46,7 +48,7 @@ from shouhou.rma.models import (
     ShipmentDirection,
     ShipmentKind,
 )
-from shouhou.rma.policy import rma_policy, work_calendar
+from shouhou.rma.policy import policy_current, rma_policy, work_calendar
 from shouhou.rma.service_form import (
     FormError,
     check_service_form,
@@ -54,6 +56,7 @@ from shouhou.rma.service_form import (
     error_field,
     topology_kind,
 )
+from shouhou.rma.services_receipts import receipt_take_over, receipt_waiting_for
 from shouhou.workdays import clock
 
 log = logging.getLogger(__name__)
@@ -386,7 +389,8 @@ def _unit_follows(line: OrderLine, step: rma.Step, *, actor: User) -> None:
     if unit is None or unit.status == UnitStatus.REPLACED:
         return
     E = rma.Event
-    if step.event == E.RECEIVE and unit.status != UnitStatus.IN_REPAIR:
+    arrived = step.event == E.RECEIVE or (step.event == E.APPROVE and step.line.state is rma.State.RECEIVED)
+    if arrived and unit.status != UnitStatus.IN_REPAIR:
         registry_services.unit_receive(unit=unit, actor=actor, reference=_reference(line))
     elif step.event in (E.SHIP_REPAIRED, E.SHIP_BACK):
         registry_services.unit_ship_back(unit=unit, actor=actor, reference=_reference(line))
@@ -418,7 +422,7 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
             line=line, items=_jsonable(data["items"]), total=max(totals.values(), default=data["total"]),
             totals=_jsonable(totals), options=_jsonable(step.line.quote_options),
             valid_days=data["valid_days"] or rma_policy().quote_valid_days, valid_until=valid_until,
-            sent_at=at, sent_by=actor,
+            sent_at=at, sent_by=actor, policy_version=policy_current(),
         )
         extra["quote"] = quote.pk
     elif event in (E.CONFIRM_QUOTE, E.DECLINE_QUOTE):
@@ -484,13 +488,18 @@ def _document_url(name: str, line: OrderLine, kind: str) -> str:
     return f"{reverse(name, args=[line.order_id, kind])}?line={line.pk}"
 
 
-def _queue_notices(line: OrderLine, step: rma.Step) -> list[Event]:
-    """Emit the step's effects as events (`rma.<effect>`); notify words and sends them."""
+def _queue_notices(line: OrderLine, step: rma.Step, *, on_site: bool = False) -> list[Event]:
+    """Emit the step's effects as events (`rma.<effect>`); notify words and sends them.
+
+    Quotes and refusals link the policy texts they rest on (the quote's own version).
+    """
     created = []
     for effect in step.effects:
         kind = str(effect)
         data = {**line_notice_data(line), **_jsonable(step.data), "advance": line.path == "advance_replacement",
-                "faulty_return_wd": rma_policy().faulty_return_wd}
+                "faulty_return_wd": rma_policy().faulty_return_wd, "on_site": on_site}
+        if effect in (rma.Effect.QUOTE, rma.Effect.REJECTION_NOTICE):
+            data.update(_policy_link(line, quoted=effect == rma.Effect.QUOTE))
         if kind in DOCUMENT_KINDS:
             data["portal_document_url"] = _document_url("portal_order_document", line, kind)
             data["staff_document_url"] = _document_url("rma_order_document", line, kind)
@@ -501,6 +510,21 @@ def _queue_notices(line: OrderLine, step: rma.Step) -> list[Event]:
             if event.document:
                 transaction.on_commit(lambda pk=event.pk: _enqueue_document(pk))
     return created
+
+
+def _policy_link(line: OrderLine, *, quoted: bool) -> dict[str, Any]:
+    from django.conf import settings
+    from django.urls import reverse
+
+    version = None
+    if quoted:
+        quote = line.quotes.filter(status=QuoteStatus.SENT).select_related("policy_version").first()
+        version = quote.policy_version if quote is not None else None
+    version = version or policy_current()
+    if version is None:
+        return {}
+    url = f"{settings.BASE_URL}{reverse('policy_public')}?{urlencode({'v': version.version})}"
+    return {"policy_version": version.version, "policy_url": url}
 
 
 def _enqueue_document(event_id: int) -> None:
@@ -542,10 +566,18 @@ def line_apply(
         raise IllegalEvent(_("服务单尚未提交。"), allowed=[])
     if not rma.actor_may(role, event, state=locked.state):
         raise Forbidden(_("您的角色不能执行此操作（%(event)s）。") % {"event": event})
-    step = rma.apply(locked.snapshot(), event, at=at, now=now, calendar=work_calendar(), policy=rma_policy(),
+    snapshot = locked.snapshot()
+    # A unit that arrived without an approved form is already here: approval takes it over.
+    receipt = receipt_waiting_for(locked) if event == rma.Event.APPROVE else None
+    if receipt is not None:
+        snapshot = replace(snapshot, on_site=True)
+    step = rma.apply(snapshot, event, at=at, now=now, calendar=work_calendar(), policy=rma_policy(),
                      version=version, fields=fields)
     changed = locked.apply(step)
     extra = _write_records(locked, step, actor=actor)
+    if receipt is not None:
+        receipt_take_over(receipt, line=locked, at=step.at)
+        extra["receipt"] = receipt.pk
     _unit_follows(locked, step, actor=actor)
     if step.event == rma.Event.SHIP_REPLACEMENT:
         changed.append("replacement_unit")
@@ -553,7 +585,7 @@ def line_apply(
         changed.append("components")
     locked.save(update_fields=changed)
     _deadlines_follow(locked, at=step.at)
-    notes = _queue_notices(locked, step)
+    notes = _queue_notices(locked, step, on_site=receipt is not None)
     audit_record(locked, f"line.{step.event}", actor=actor, data={
         **_jsonable(step.data),
         **extra,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shouhou.rma import views, views_portal, views_public
+from shouhou.rma import views, views_policy, views_portal, views_public, views_receipts
 
 urlpatterns = [
     # Staff.
@@ -20,11 +20,22 @@ urlpatterns = [
     path("rma/orders/<int:pk>/lines/<int:line_id>/<str:event>/", views.line_event, name="rma_line_event"),
     path("rma/receive/", views.receive, name="rma_receive"),
     path("rma/receive/<int:line_id>/", views.receive_line, name="rma_receive_line"),
+    path("rma/receipts/", views_receipts.receipt_list, name="rma_receipts"),
+    path("rma/receipts/new/", views_receipts.receipt_new, name="rma_receipt_new"),
+    path("rma/receipts/<int:pk>/", views_receipts.receipt_detail, name="rma_receipt"),
+    path("rma/receipts/<int:pk>/match/", views_receipts.receipt_match, name="rma_receipt_match"),
+    path("rma/receipts/<int:pk>/photos/<int:photo_id>", views_receipts.receipt_photo, name="rma_receipt_photo"),
+    path("policy/manage/", views_policy.policy_manage, name="policy_manage"),
+    path("policy/manage/edit/", views_policy.policy_edit, name="policy_edit"),
+    path("policy/manage/preview", views_policy.policy_preview, name="policy_preview"),
+    path("policy/manage/<int:version>/", views_policy.policy_version, name="policy_version"),
     # Public, no login.
     path("rma/status/", views_public.status, name="rma_status"),
+    path("policy/", views_policy.policy_public, name="policy_public"),
     # Dealer portal.
     path("portal/", views_portal.home, name="portal_home"),
     path("portal/notifications/", views_portal.notifications, name="portal_notifications"),
+    path("portal/policy/", views_policy.portal_policy, name="portal_policy"),
     path("portal/orders/new/", views_portal.order_new, name="portal_order_new"),
     path("portal/orders/new/line/", views_portal.order_line_row, name="portal_order_line_row"),
     path("portal/orders/template.xlsx", views_portal.order_template, name="portal_order_template"),

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,7 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.notify import selectors as notify_selectors
 from shouhou.registry.models import Dealer, ProductModel
-from shouhou.rma import documents, selectors_ui, services, services_forms, xlsx_form
+from shouhou.rma import documents, policy, selectors_ui, services, services_forms, views_receipts, xlsx_form
 from shouhou.rma.forms import (
     DAMAGE_LABELS,
     EVENT_FORMS,
@@ -47,6 +48,7 @@ from shouhou.rma.models import (
     LineState,
     OrderLine,
     OrderSource,
+    Quote,
     ServiceOrder,
 )
 from shouhou.rma.policy import work_calendar
@@ -212,9 +214,10 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
     """Everything the order page shows, for staff or for the order's dealer."""
     role = viewer_role(request.user)
     now, cal = timezone.now(), work_calendar()
-    lines = list(order.lines.select_related("unit__product_model", "replacement_unit")
-                 .prefetch_related("deadlines", "quotes", "shipments", "repairs__technician", "attachments",
-                                   "charges"))
+    lines = list(order.lines.select_related("unit__product_model", "replacement_unit", "receipt")
+                 .prefetch_related("deadlines", Prefetch("quotes", Quote.objects.select_related("policy_version")),
+                                   "shipments", "repairs__technician", "attachments", "charges"))
+    damage_labels = {**DAMAGE_LABELS, **policy.damage_labels()}
     rows = selectors_ui.line_rows(lines, role=role, now=now, cal=cal)
     history = {} if portal else selectors_ui.unit_history(order, lines)
     docs = notify_selectors.documents_of("rma.orderline", [line.pk for line in lines])
@@ -226,7 +229,7 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
             for ev in row.allowed if ev != "receive" or not portal
         ]
         row.extra["history"] = history.get(row.line.unit_id, [])
-        row.extra["damage"] = [DAMAGE_LABELS.get(d, d) for d in row.line.damage or ()]
+        row.extra["damage"] = [damage_labels.get(d, d) for d in row.line.damage or ()]
         row.extra["documents"] = [d for d in docs if d.object_id == str(row.line.pk)]
         row.extra["sheet"] = (any(d.document == "repair_tracking_sheet" for d in row.extra["documents"])
                               or (not row.line.is_draft and rma.sheet_due(row.line.snapshot())))
@@ -414,7 +417,13 @@ def receive(request: HttpRequest) -> HttpResponse:
     if serial:
         line = selectors_ui.receivable_line(request.user, serial)
         if line is None:
-            context["refused"] = _("序列号 %(serial)s 没有待签收的已授权服务单，不能签收。") % {"serial": serial}
+            waiting = selectors_ui.receipt_waiting_for_serial(request.user, serial)
+            if waiting is not None:
+                context["waiting"] = waiting
+            else:
+                context["refused"] = _("序列号 %(serial)s 没有待签收的已授权服务单，不能签收。") % {"serial": serial}
+                # The parcel is here anyway: log it as an unannounced receipt (DESIGN §2).
+                context["unannounced"] = views_receipts.unannounced_form(serial)
             status = 404
         else:
             context["line"] = line

@@ -45,8 +45,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @dealer_required
 @require_http_methods(["GET", "POST"])
 def order_new(request: HttpRequest) -> HttpResponse:
+    # "Submit the form" in the mail about an unannounced parcel carries its serial in.
+    serial = request.GET.get("serial", "").strip()[:64]
     return views.order_form_page(request, dealer=request.user.dealer, draft=None, portal=True,  # type: ignore[union-attr]
-                                 case_number=request.GET.get("case", "").strip()[:32])
+                                 case_number=request.GET.get("case", "").strip()[:32],
+                                 line={"serial": serial} if serial else None)
 
 
 @dealer_required

@@ -44,7 +44,11 @@ def approve(
     policy: RmaPolicy = DEFAULT_POLICY,
     version: int | None = None,
 ) -> Step:
-    """Authorise the return (同意返厂检测): the dealer sends the unit."""
+    """Authorise the return (同意返厂检测): the dealer sends the unit.
+
+    A line whose unit is already at the centre (`on_site`, an unannounced receipt) goes straight to
+    received, its deadlines counted from this approval.
+    """
     return apply(line, Event.APPROVE, at=at, now=now, calendar=calendar, policy=policy, version=version)
 
 

@@ -80,7 +80,11 @@ def _awaiting_charge(line: Line) -> bool:
 
 _GUARDS: Final[dict[Event, Callable[[Line], bool]]] = {
     Event.APPROVE: lambda line: line.state is State.SUBMITTED,
-    Event.APPROVE_ADVANCE: lambda line: line.state is State.SUBMITTED and line.coverage == "replacement",
+    # An advance replacement ships a new unit before the faulty one comes back: pointless when
+    # the faulty unit is already at the centre.
+    Event.APPROVE_ADVANCE: lambda line: (
+        line.state is State.SUBMITTED and line.coverage == "replacement" and not line.on_site
+    ),
     Event.REQUEST_INFO: lambda line: line.state is State.SUBMITTED,
     Event.RESUBMIT: lambda line: line.state is State.INFO_REQUESTED,
     Event.REJECT: lambda line: line.state in (State.SUBMITTED, State.INFO_REQUESTED),
@@ -179,6 +183,14 @@ Changes = tuple[dict[str, object], tuple[Effect, ...]]
 
 
 def _approve(line: Line, c: _Context) -> Changes:
+    if line.on_site:
+        # Units that arrive without an approved form (DESIGN §2): the delay was the dealer's, so
+        # no vendor clock ran while the parcel waited. The line goes straight to received and
+        # every deadline that counts from receipt counts from the approval instead.
+        return (
+            {"state": State.RECEIVED, "received_at": c.at, **c.vendor_clock(c.at, c.policy.inspect_wd)},
+            (Effect.RETURN_AUTHORISATION,),
+        )
     # No deadline for the dealer to send the unit: the policy sets none, and a clock that only
     # nags the dealer would make "overdue" mean nothing. The order simply waits.
     return {"state": State.APPROVED, **NO_CLOCK}, (Effect.RETURN_AUTHORISATION,)

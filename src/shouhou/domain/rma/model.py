@@ -293,6 +293,10 @@ class Line:
     charge_required: bool = False
     charge_amount: Decimal | None = None
     scrap: bool = False
+    # The unit is already at the service centre: it arrived without an approved form and was
+    # logged as an unannounced receipt (DESIGN §2). Not stored on the line: the service layer
+    # sets it from the open receipt when the form is reviewed.
+    on_site: bool = False
     version: int = 1
 
     def __post_init__(self) -> None:
