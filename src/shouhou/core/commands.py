@@ -132,7 +132,7 @@ def _supervise(children: list[subprocess.Popen[bytes]], *, periodic: list[Period
 
 
 register("serve", "Start web server and task worker on the embedded default (creates data dir, migrates, "
-         "creates the first admin).", serve_configure, serve_run)
+         "creates the first admin).", serve_configure, serve_run, needs_schema=False)  # migrates itself
 
 
 # --- web / worker ---------------------------------------------------------------------------
@@ -144,13 +144,20 @@ def web_configure(p: argparse.ArgumentParser) -> None:
 
 def web_run(args: argparse.Namespace) -> int:
     setup_django()
+    from django.core.management import call_command
+
+    from shouhou.core.schema import embedded
+
     _check_production()
+    if embedded():
+        # As `serve` does: the manifest the pages' static links come from (the CLI migrated already).
+        call_command("collectstatic", interactive=False, verbosity=0)
     argv = _web_argv(args.host, args.port, args.workers or _default_workers())
     os.execv(argv[0], argv)  # the web server replaces this process, so signals reach it directly
     return 0
 
 
-register("web", "Production web server only (run migrations first with `shouhou manage migrate`).",
+register("web", "Production web server only (on PostgreSQL run migrations first with `shouhou manage migrate`).",
          web_configure, web_run)
 
 
