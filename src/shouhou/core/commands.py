@@ -53,6 +53,9 @@ def serve_configure(p: argparse.ArgumentParser) -> None:
 
 
 def serve_run(args: argparse.Namespace) -> int:
+    from shouhou.core.env import base_url_from_server
+
+    base_url_from_server(args.host, args.port)  # links and labels follow --port unless SHOUHOU_BASE_URL is set
     setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -79,6 +82,7 @@ def serve_run(args: argparse.Namespace) -> int:
     ]
     url = f"http://{args.host}:{args.port}/"
     out.write(f"Shouhou 已启动 / running at {url}   (Ctrl-C 停止 / to stop)\n")
+    out.write(f"链接与标签二维码地址 / base URL for links and labels: {settings.BASE_URL}\n")
     out.flush()
     return _supervise(children, periodic=bootstrap.PERIODIC)
 
@@ -143,6 +147,9 @@ def web_configure(p: argparse.ArgumentParser) -> None:
 
 
 def web_run(args: argparse.Namespace) -> int:
+    from shouhou.core.env import base_url_from_server
+
+    base_url_from_server(args.host, args.port)
     setup_django()
     from django.core.management import call_command
 
