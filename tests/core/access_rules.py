@@ -11,8 +11,10 @@ KINDS = {
 }
 
 RULES = {
-    "dashboard": dealer(),
+    # Signed out: the public landing; signed in: one's own home (tests/core/test_landing.py).
+    "dashboard": public(),
     "healthz": public(),
+    "favicon": public(),
     "audit_log": staff(),
     "login": public(),
     "logout": skip("signs out and redirects to the login page; tests/e2e/test_login_browser.py"),
