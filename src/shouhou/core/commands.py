@@ -153,9 +153,14 @@ def web_run(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    from shouhou.core.schema import embedded
+    from shouhou.core.schema import SchemaProblem, embedded, ensure_schema
 
-    _check_production()
+    _check_production()  # refuse DEBUG or a weak key before touching the data dir
+    try:
+        ensure_schema(sys.stderr)
+    except SchemaProblem as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if embedded():
         # As `serve` does: the manifest the pages' static links come from (the CLI migrated already).
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -165,7 +170,7 @@ def web_run(args: argparse.Namespace) -> int:
 
 
 register("web", "Production web server only (on PostgreSQL run migrations first with `shouhou manage migrate`).",
-         web_configure, web_run)
+         web_configure, web_run, needs_schema=False)  # checks the schema itself, after refusing an unsafe setup
 
 
 def worker_configure(p: argparse.ArgumentParser) -> None:
