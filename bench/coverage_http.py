@@ -28,6 +28,7 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -195,6 +196,11 @@ def main() -> int:
     parser.add_argument("--rate", default="100000000/m",
                         help="SHOUHOU_PUBLIC_RATE for the server (default: on, at a limit never reached; off)")
     args = parser.parse_args()
+    # Checked before anything is created: say what to install rather than fail half-way.
+    missing = [tool for tool in ("wrk", "pgbench",) if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(f"{', '.join(missing)} not found: run `scripts/setup --bench` as root, or "
+                         "`sudo apt-get install -y wrk postgresql-client` (Debian packages)")
     load_before = os.getloadavg()[0]
 
     base_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -70,6 +71,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15)
     args = parser.parse_args()
+    # Checked before anything is created: say what to install rather than fail half-way.
+    missing = [tool for tool in ("wrk",) if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(f"{', '.join(missing)} not found: run `scripts/setup --bench` as root, or "
+                         "`sudo apt-get install -y wrk postgresql-client` (Debian packages)")
     data = tempfile.mkdtemp(prefix="shouhou-bench-http-")
     env = {**os.environ, "SHOUHOU_DATA_DIR": data, "DJANGO_SETTINGS_MODULE": "shouhou.core.settings"}
     env.pop("DATABASE_URL", None)

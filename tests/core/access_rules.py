@@ -27,8 +27,10 @@ KINDS = {
 }
 
 RULES = {
-    "dashboard": dealer(),
+    # Signed out: the public landing; signed in: one's own home (tests/core/test_landing.py).
+    "dashboard": public(),
     "healthz": public(),
+    "favicon": public(),
     "audit_log": staff(),
     "audit_export": staff(),
     # Staff administration (admins only; other staff get 404 like dealers).

@@ -15,6 +15,7 @@ PUBLIC = {"/healthz", "/accounts/login/", "/api/v1/docs", "/api/v1/openapi.json"
           "/rma/status/"}
 PUBLIC |= {"/faq/", "/api/v1/faq/search"}  # published FAQ articles only
 PUBLIC |= {"/cases/status/"}  # a reporter's own case, by number + phone
+PUBLIC |= {"/", "/favicon.ico"}  # signed out, / is the public landing (signed in: one's own home)
 PUBLIC |= {"/accounts/password/reset/", "/accounts/password/reset/sent/", "/accounts/password/reset/done/"}
 PUBLIC_PREFIXES = ("/api/v1/calendar/",)
 # Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).

@@ -11,7 +11,8 @@ def test_admin_logs_in_through_the_page_and_sees_the_chinese_dashboard(server_fa
     assert server.admin_password, server.output
 
     page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    page.goto(server.url + "/")
+    page.goto(server.url + "/")  # signed out: the public landing, with the way to sign in
+    page.click("#staff-sign-in")
     assert "/accounts/login/" in page.url
     page.screenshot(path=str(artifacts / "login.png"))
     page.fill("#id_username", "admin")

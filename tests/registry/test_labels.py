@@ -64,3 +64,47 @@ def test_too_many_labels_get_a_clear_message(staff, dealer_a, monkeypatch):
 
 def test_unknown_label_format_is_400(staff):
     assert staff.get("/units/labels.pdf?format=a5").status_code == 400
+
+
+# --- the base URL the QR codes carry --------------------------------------------------------
+LOOPBACK = "http://127.0.0.1:8101"
+
+
+@pytest.mark.parametrize(("url", "loopback"), [
+    ("http://127.0.0.1:8000", True), ("http://127.8.0.2", True), ("http://localhost:8101", True),
+    ("http://[::1]:8101", True), ("http://shouhou.localhost", True), ("http://10.1.2.3:8000", False),
+    ("https://service.example.cn", False), ("http://192.168.1.20:8101", False),
+])
+def test_loopback_addresses_are_recognised(url, loopback):
+    from shouhou.core.env import is_loopback_url
+
+    assert is_loopback_url(url) is loopback
+
+
+@pytest.mark.parametrize("path", ["/units/", "/units/SND200-2501-0007/", "/models/SN-D200/"])
+def test_pages_that_print_labels_warn_when_qr_codes_would_point_at_this_machine(staff, dealer_a, settings,
+                                                                                path):
+    make_unit("SND200-2501-0007", make_model("SN-D200"), dealer=dealer_a)
+    settings.BASE_URL = LOOPBACK
+    page = staff.get(path).content.decode()
+    assert "labels-warning" in page
+    assert f"标签二维码将指向 {LOOPBACK}" in page and "SHOUHOU_BASE_URL" in page
+    settings.BASE_URL = "https://service.example.cn"
+    assert "labels-warning" not in staff.get(path).content.decode()
+
+
+def test_a_dealer_sees_no_label_warning(client_for, alice, dealer_a, settings):
+    make_unit("SND200-2501-0007", make_model("SN-D200"), dealer=dealer_a)
+    settings.BASE_URL = LOOPBACK
+    page = client_for(alice).get("/units/").content.decode()
+    assert "labels-warning" not in page
+
+
+def test_base_url_follows_the_port_being_served():
+    from shouhou.core.env import served_base_url
+
+    assert served_base_url("127.0.0.1", 8101) == "http://127.0.0.1:8101"
+    assert served_base_url("::1", 8101) == "http://[::1]:8101"
+    assert served_base_url("service.lan", 80) == "http://service.lan:80"
+    everywhere = served_base_url("0.0.0.0", 8101)
+    assert everywhere.endswith(":8101") and "0.0.0.0" not in everywhere

@@ -57,4 +57,4 @@ def restore_run(args: argparse.Namespace) -> int:
 register("backup", "Copy the database and the data dir's files into one archive with a manifest "
          "(safe while Shouhou runs).", backup_configure, backup_run)
 register("restore", "Restore an archive of `shouhou backup` into an empty data dir or empty database.",
-         restore_configure, restore_run)
+         restore_configure, restore_run, needs_schema=False)  # migrating first would fill the target

@@ -7,13 +7,16 @@ DEMO_STEPS from their AppConfig.ready(), so this module never imports them.
 
 from __future__ import annotations
 
+import fcntl
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 SetupStep = Callable[[], None]
 DemoStep = Callable[[TextIO], None]
@@ -34,8 +37,28 @@ class Periodic:
 PERIODIC: list[Periodic] = []
 
 
+@contextmanager
+def migrate_lock() -> Iterator[None]:
+    """Two processes started together on a fresh data dir (`serve` and a first `shouhou import`,
+    say) must not both create the tables: the second waits, then finds nothing left to do.
+    SQLite only: one file on one machine; PostgreSQL is migrated by the operator."""
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor != "sqlite" or not name or name == ":memory:" or "mode=memory" in name:
+        yield
+        return
+    path = Path(f"{name}.migrate-lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def migrate(out: TextIO) -> None:
-    call_command("migrate", interactive=False, verbosity=0, stdout=out)
+    with migrate_lock():
+        call_command("migrate", interactive=False, verbosity=0, stdout=out)
 
 
 def load_policy_pack() -> None:

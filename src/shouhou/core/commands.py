@@ -53,6 +53,9 @@ def serve_configure(p: argparse.ArgumentParser) -> None:
 
 
 def serve_run(args: argparse.Namespace) -> int:
+    from shouhou.core.env import base_url_from_server
+
+    base_url_from_server(args.host, args.port)  # links and labels follow --port unless SHOUHOU_BASE_URL is set
     setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -79,6 +82,7 @@ def serve_run(args: argparse.Namespace) -> int:
     ]
     url = f"http://{args.host}:{args.port}/"
     out.write(f"Shouhou 已启动 / running at {url}   (Ctrl-C 停止 / to stop)\n")
+    out.write(f"链接与标签二维码地址 / base URL for links and labels: {settings.BASE_URL}\n")
     out.flush()
     return _supervise(children, periodic=bootstrap.PERIODIC)
 
@@ -132,7 +136,7 @@ def _supervise(children: list[subprocess.Popen[bytes]], *, periodic: list[Period
 
 
 register("serve", "Start web server and task worker on the embedded default (creates data dir, migrates, "
-         "creates the first admin).", serve_configure, serve_run)
+         "creates the first admin).", serve_configure, serve_run, needs_schema=False)  # migrates itself
 
 
 # --- web / worker ---------------------------------------------------------------------------
@@ -143,15 +147,30 @@ def web_configure(p: argparse.ArgumentParser) -> None:
 
 
 def web_run(args: argparse.Namespace) -> int:
+    from shouhou.core.env import base_url_from_server
+
+    base_url_from_server(args.host, args.port)
     setup_django()
-    _check_production()
+    from django.core.management import call_command
+
+    from shouhou.core.schema import SchemaProblem, embedded, ensure_schema
+
+    _check_production()  # refuse DEBUG or a weak key before touching the data dir
+    try:
+        ensure_schema(sys.stderr)
+    except SchemaProblem as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if embedded():
+        # As `serve` does: the manifest the pages' static links come from (the CLI migrated already).
+        call_command("collectstatic", interactive=False, verbosity=0)
     argv = _web_argv(args.host, args.port, args.workers or _default_workers())
     os.execv(argv[0], argv)  # the web server replaces this process, so signals reach it directly
     return 0
 
 
-register("web", "Production web server only (run migrations first with `shouhou manage migrate`).",
-         web_configure, web_run)
+register("web", "Production web server only (on PostgreSQL run migrations first with `shouhou manage migrate`).",
+         web_configure, web_run, needs_schema=False)  # checks the schema itself, after refusing an unsafe setup
 
 
 def worker_configure(p: argparse.ArgumentParser) -> None:

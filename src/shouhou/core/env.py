@@ -9,7 +9,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -87,3 +89,50 @@ def secret_key(directory: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key)
     return key
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address `serve`/`web` listen on, as the base of links (emails, QR codes on labels).
+
+    A wildcard host (0.0.0.0, ::) means "every interface": links then use this machine's address
+    on the network it routes through, which colleagues and phones on the intranet can reach.
+    """
+    if host in {"", "0.0.0.0", "::", "[::]"}:
+        host = _primary_address() or "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 literal in a URL
+    return f"http://{host}:{port}"
+
+
+def _primary_address() -> str | None:
+    # Connecting a UDP socket sends nothing; it only asks the kernel which source address it
+    # would use to reach a non-local address (here a TEST-NET-2 one, RFC 5737).
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("198.51.100.1", 9))
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def base_url_from_server(host: str, port: int) -> str | None:
+    """Set SHOUHOU_BASE_URL to the address being served when the operator has not set it (before
+    Django reads its settings; the web and worker children inherit it). Returns the URL it set."""
+    if os.environ.get("SHOUHOU_BASE_URL") or os.environ.get("SHOUHOU_BASE_URL_FILE"):
+        return None
+    url = served_base_url(host, port)
+    os.environ["SHOUHOU_BASE_URL"] = url
+    return url
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when URL's host is this machine only (127.0.0.0/8, ::1, localhost): a link to it
+    opens nowhere else, e.g. a printed QR code scanned with a phone."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

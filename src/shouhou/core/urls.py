@@ -10,6 +10,7 @@ urlpatterns = [
     *api_urlpatterns("api/v1/"),
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("audit/", views_staff.audit_log, name="audit_log"),
     path("audit/export.xlsx", views_staff.audit_export, name="audit_export"),
     path("staff/users/", views_staff.users, name="staff_users"),

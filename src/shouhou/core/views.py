@@ -1,23 +1,29 @@
-"""Shell pages: dashboard and health check (the audit log lives in views_staff)."""
+"""Shell pages: dashboard (the public landing when signed out), health check, favicon.
+
+The audit log lives in views_staff.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from shouhou.core.dashboard import panels_for
 from shouhou.core.models import User
 from shouhou.core.scoping import scoped
 from shouhou.registry.models import Dealer
+from shouhou.registry.views_public import landing
 
 
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Signed-in users' home; for anybody else the public landing (warranty, dealers, status)."""
+    if not request.user.is_authenticated:
+        return landing(request)
     user: User = request.user  # type: ignore[assignment]
     counts = {
         "dealers": scoped(user, Dealer).filter(active=True).count(),
@@ -38,3 +44,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the pages link to; the SVG icon is linked from base.html."""
+    path = finders.find("shouhou/favicon.ico")
+    if not path:
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")

@@ -81,5 +81,6 @@ def mail_run(args: argparse.Namespace) -> int:
     return EX_OK
 
 
+# The MTA keeps a message and retries on 75 (EX_TEMPFAIL): a schema not yet migrated must not bounce mail.
 register("mail", "Inbound mail: `shouhou mail ingest` < message (MTA pipe), `shouhou mail fetch` (IMAP_URL).",
-         mail_configure, mail_run)
+         mail_configure, mail_run, unavailable_exit=EX_TEMPFAIL)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.code128 import Code128Auto
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -19,6 +20,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from shouhou.core.env import is_loopback_url
 from shouhou.core.pdf_fonts import cjk_font, draw_text
 from shouhou.core.pdf_fonts import text_width as pdf_text_width
 from shouhou.registry.models import Unit
@@ -47,6 +49,16 @@ FORMATS: Final[dict[str, Sheet]] = {
 
 def public_url(base_url: str, serial: str) -> str:
     return f"{base_url.rstrip('/')}/u/{serial}"
+
+
+def loopback_warning(base_url: str) -> str | None:
+    """What the pages that print labels say when the QR codes would point at this machine only
+    (SHOUHOU_BASE_URL unset while serving on 127.0.0.1): a phone scanning them opens nothing."""
+    if not is_loopback_url(base_url):
+        return None
+    return _("标签二维码将指向 %(url)s，这是本机地址，用手机扫码无法打开。打印前请把 SHOUHOU_BASE_URL "
+             "设为客户和同事能访问的地址（如 https://service.example.cn），或用 --host 0.0.0.0 启动。") % {
+        "url": base_url}
 
 
 def _draw_label(canvas: Canvas, unit: Unit, x: float, y: float, sheet: Sheet, base_url: str,

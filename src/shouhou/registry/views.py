@@ -26,7 +26,7 @@ from shouhou.domain.regions import region as region_lookup
 from shouhou.registry import selectors, services
 from shouhou.registry.forms import CustomerForm, DealerContactForm, DealerForm, ProductModelForm, UnitForm
 from shouhou.registry.history import unit_history
-from shouhou.registry.labels import FORMATS, MAX_LABELS, labels_pdf
+from shouhou.registry.labels import FORMATS, MAX_LABELS, labels_pdf, loopback_warning
 from shouhou.registry.models import Customer, Dealer, DealerContact, ProductModel, Unit, UnitStatus
 from shouhou.workdays import clock
 
@@ -60,6 +60,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/unit_list.html", {
         "page": page, "rows": rows, "params": params, "query": urlencode(params), "staff": staff,
         "statuses": UnitStatus.choices,
+        "labels_warning": loopback_warning(settings.BASE_URL) if staff else None,
         "models": ProductModel.objects.only("code", "name") if staff else (),
         "dealers": Dealer.objects.only("code", "name") if staff else (),
     })
@@ -80,6 +81,7 @@ def unit_detail(request: HttpRequest, serial: str) -> HttpResponse:
         "events": events, "staff": request.user.is_vendor_staff,  # type: ignore[union-attr]
         "history": unit_history(request.user, unit),
         "snapshot": latest_snapshot(unit),
+        "labels_warning": loopback_warning(settings.BASE_URL) if request.user.is_vendor_staff else None,  # type: ignore[union-attr]
     })
 
 
@@ -280,6 +282,7 @@ def model_detail(request: HttpRequest, code: str) -> HttpResponse:
         "model": product_model, "batches": batches,
         "counts": [(label, counts.get(value, 0), value) for value, label in UnitStatus.choices],
         "total": sum(counts.values()),
+        "labels_warning": loopback_warning(settings.BASE_URL),
     })
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from shouhou.domain.errors import NotFound
@@ -64,6 +65,12 @@ def _not_found(request: HttpRequest, template: str, context: dict[str, Any]) -> 
     return render(request, template, {**context, "not_found": True}, status=404)
 
 
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """`/` for a visitor who is not signed in: the public services, service hours, staff sign-in."""
+    return render(request, "public/landing.html", _base_context())
+
+
 @public_page
 def warranty_check(request: HttpRequest) -> HttpResponse:
     serial = normalize_serial(request.GET.get("serial", ""))[:64]
@@ -73,6 +80,9 @@ def warranty_check(request: HttpRequest) -> HttpResponse:
     unit = selectors.unit_public_find(serial)
     if unit is None:
         return _not_found(request, "public/warranty.html", context)
+    if request.GET.get("report"):
+        # The landing's "在线报修": the fault report form lives on the unit's own page.
+        return redirect(reverse("unit_public", args=[unit.serial]) + "#report-form")
     return render(request, "public/warranty.html", {**context, **_unit_context(unit)})
 
 

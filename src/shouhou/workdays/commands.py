@@ -182,5 +182,6 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+# `due` and `show` work without a database (the shipped calendar); `import` writes to it.
 register("calendar", "Working-day calendar: `calendar due START N [--json]`, `calendar show YYYY-MM [--json]`, "
-         "`calendar import FILE`.", configure, run)
+         "`calendar import FILE`.", configure, run, needs_schema=lambda args: args.action == "import")
