@@ -158,7 +158,9 @@ class Server:
         self.proc: subprocess.Popen[str] | None = None
         self.output = ""
 
-    def start(self, timeout: float = 90) -> str:
+    # Not a speed limit: migrating a fresh data dir takes over a minute on a busy 2-core machine;
+    # the limit only stops a server that will never come up from hanging the run.
+    def start(self, timeout: float = 600) -> str:
         args = [sys.executable, "-m", "shouhou", "serve", "--port", str(self.port)]
         if self.demo:
             args.append("--demo")
