@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,7 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.notify import selectors as notify_selectors
 from shouhou.registry.models import Dealer, ProductModel
-from shouhou.rma import documents, selectors_ui, services, services_forms, xlsx_form
+from shouhou.rma import documents, selectors_ui, services, services_forms, tracking_sheets, xlsx_form
 from shouhou.rma.forms import (
     DAMAGE_LABELS,
     EVENT_FORMS,
@@ -48,9 +49,10 @@ from shouhou.rma.models import (
     OrderLine,
     OrderSource,
     ServiceOrder,
+    TrackingSheet,
 )
 from shouhou.rma.policy import work_calendar
-from shouhou.rma.selectors import line_get_for, order_get_for, viewer_role
+from shouhou.rma.selectors import line_get_for, order_get_for, sheet_get_for, viewer_role
 
 PAGE_SIZE = 50
 
@@ -214,7 +216,7 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
     now, cal = timezone.now(), work_calendar()
     lines = list(order.lines.select_related("unit__product_model", "replacement_unit")
                  .prefetch_related("deadlines", "quotes", "shipments", "repairs__technician", "attachments",
-                                   "charges"))
+                                   "charges", Prefetch("tracking_sheets", TrackingSheet.objects.defer("pdf"))))
     rows = selectors_ui.line_rows(lines, role=role, now=now, cal=cal)
     history = {} if portal else selectors_ui.unit_history(order, lines)
     docs = notify_selectors.documents_of("rma.orderline", [line.pk for line in lines])
@@ -228,8 +230,9 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
         row.extra["history"] = history.get(row.line.unit_id, [])
         row.extra["damage"] = [DAMAGE_LABELS.get(d, d) for d in row.line.damage or ()]
         row.extra["documents"] = [d for d in docs if d.object_id == str(row.line.pk)]
-        row.extra["sheet"] = (any(d.document == "repair_tracking_sheet" for d in row.extra["documents"])
-                              or (not row.line.is_draft and rma.sheet_due(row.line.snapshot())))
+        # Newest first; the first is offered as the sheet, the others listed as earlier versions.
+        row.extra["sheets"] = list(row.line.tracking_sheets.all())
+        row.extra["sheet"] = bool(row.extra["sheets"]) or tracking_sheets.sheet_exists_for(row.line)
     timeline = list(selectors_ui.order_timeline(request.user, order, lines))
     for row in rows:
         row.extra["components"] = row.line.components
@@ -351,24 +354,40 @@ def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if not line_id.isdigit():
             raise NotFound(_("没有找到该记录。"))
         target = line_get_for(request.user, order_id=pk, line_id=int(line_id))
+    if kind == "repair_tracking_sheet":
+        assert isinstance(target, OrderLine)
+        # The sheet follows its line (receipt, findings, shipments...): the latest version,
+        # rendered now if the worker has not caught up with the line's last move.
+        sheet = tracking_sheets.sheet_current(line_id=target.pk) if not target.is_draft else None
+        if sheet is None:
+            raise NotFound(_("返修件尚未签收，还没有返修跟踪单。"))
+        return _sheet_file(target, sheet)
     line_ids = [target.pk] if isinstance(target, OrderLine) else list(order.lines.values_list("pk", flat=True))
     name = documents.filename(kind, target)
-    # A quote or a return authorisation is what was sent; the tracking sheet follows its line
-    # (shipments, replacement, repairs after the inspection), so it is rendered as it stands.
-    note = None if kind == "repair_tracking_sheet" else next(
-        (e for e in notify_selectors.documents_of("rma.orderline", line_ids) if e.document == kind), None)
+    # A quote or a return authorisation is what was sent.
+    note = next((e for e in notify_selectors.documents_of("rma.orderline", line_ids) if e.document == kind), None)
     if note is not None:
         try:
             return FileResponse(note.attachment.open("rb"), content_type="application/pdf", filename=name,
                                 as_attachment=True)
         except OSError:
             pass
-    if kind == "repair_tracking_sheet" and isinstance(target, OrderLine) and (
-            target.is_draft or not rma.sheet_due(target.snapshot())):
-        raise NotFound(_("返修件尚未检测，还没有返修跟踪单。"))
     response = HttpResponse(documents.render(kind, target), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _sheet_file(line: OrderLine, sheet: TrackingSheet) -> HttpResponse:
+    response = HttpResponse(bytes(sheet.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.sheet_filename(line, sheet.version)}"'
+    response["ETag"] = f'"{sheet.checksum}"'
+    return response
+
+
+def sheet_response(request: HttpRequest, pk: int, line_id: int, version: int) -> HttpResponse:
+    """One stored version of a line's 返修跟踪单, as it was rendered (older ones stay as they were)."""
+    sheet = sheet_get_for(request.user, order_id=pk, line_id=line_id, version=version)
+    return _sheet_file(sheet.line, sheet)
 
 
 def line_file_response(request: HttpRequest, pk: int, line_id: int, attachment_id: int | None) -> HttpResponse:
@@ -386,6 +405,12 @@ def line_file_response(request: HttpRequest, pk: int, line_id: int, attachment_i
 @require_GET
 def order_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return document_response(request, pk, kind)
+
+
+@staff_required
+@require_GET
+def line_sheet(request: HttpRequest, pk: int, line_id: int, version: int) -> HttpResponse:
+    return sheet_response(request, pk, line_id, version)
 
 
 @staff_required
