@@ -1,6 +1,6 @@
 """Access rules of service orders' pages and API (see tests/gates/rules.py and docs/testing.md)."""
 
-from shouhou.rma.models import LineAttachment, ServiceOrder
+from shouhou.rma.models import LineAttachment, OrderLine, ServiceOrder
 from tests.gates.rules import Kind, dealer, portal, public, staff
 from tests.gates.seed import PNG
 
@@ -25,11 +25,21 @@ def _line(seed, dealer_):
     return {"pk": attachment.line.order_id, "line_id": attachment.line_id}
 
 
+def _sheet(seed, dealer_):
+    """A received line of the dealer (the demo receives units of both) and its tracking sheet."""
+    from shouhou.rma.tracking_sheets import sheet_current
+
+    line = (OrderLine.objects.filter(order__dealer=dealer_, received_at__isnull=False).exclude(state="draft")
+            .order_by("pk").first())
+    return {"pk": line.order_id, "line_id": line.pk, "version": sheet_current(line_id=line.pk).version}
+
+
 KINDS = {
     "order": Kind(fill=lambda seed, d: {"pk": _attachment(d).line.order_id}, missing={"pk": MISSING_ID}),
     "approved_order": Kind(fill=lambda seed, d: {"pk": _approved(d).pk}, missing={"pk": MISSING_ID}),
     "draft": Kind(fill=lambda seed, d: {"pk": _draft(d).pk}, missing={"pk": MISSING_ID}),
     "line": Kind(fill=_line, missing={"pk": MISSING_ID, "line_id": MISSING_ID}),
+    "sheet": Kind(fill=_sheet, missing={"pk": MISSING_ID, "line_id": MISSING_ID, "version": 1}),
     "line_only": Kind(fill=lambda seed, d: {"line_id": _attachment(d).line_id}, missing={"line_id": MISSING_ID}),
     "attachment": Kind(fill=lambda seed, d: {**_line(seed, d), "attachment_id": _attachment(d).pk},
                        missing={"pk": MISSING_ID, "line_id": MISSING_ID, "attachment_id": MISSING_ID}),
@@ -52,6 +62,7 @@ RULES = {
     "rma_order": staff("order"),
     "rma_order_edit": staff("draft"),
     "rma_order_document": staff("approved_order", kind="return_authorisation"),
+    "rma_line_sheet": staff("sheet"),
     "rma_line_topology": staff("line"),
     "rma_line_attachment": staff("attachment"),
     "rma_line_event": staff("line", event="request_info"),
@@ -67,6 +78,7 @@ RULES = {
     "portal_order": portal("order"),
     "portal_order_edit": portal("draft"),
     "portal_order_document": portal("approved_order", kind="return_authorisation"),
+    "portal_line_sheet": portal("sheet"),
     "portal_line_topology": portal("line"),
     "portal_line_event": portal("line", event="cancel", body={"reason": "门禁测试"}),
     # API.
