@@ -538,6 +538,31 @@ class DeadlineRecord(models.Model):
         return f"{self.line} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
 
+class TopologyUpload(models.Model):
+    """A topology diagram uploaded with a web service form that was refused (another line failed).
+
+    Kept for the user who uploaded it, so that the form shown again carries it (a signed token in
+    the form, `rma.topology_uploads`) and the resubmit needs no second upload. Used ones are
+    deleted when the form goes through; the rest after a day.
+    """
+
+    file = models.FileField(_("文件"), upload_to="rma/uploads/%Y/%m/", max_length=255)
+    name = models.CharField(_("原文件名"), max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("暂存的配置拓扑图")
+        verbose_name_plural = _("暂存的配置拓扑图")
+        indexes = [
+            # Used by the clean-up of stale uploads.
+            models.Index(fields=["uploaded_at"], name="rma_topology_upload_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class TrackingSheet(models.Model):
     """One rendering of a line's 返修跟踪单 (repair tracking sheet), kept as sent or offered.
 

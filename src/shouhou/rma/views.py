@@ -29,7 +29,15 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.notify import selectors as notify_selectors
 from shouhou.registry.models import Dealer, ProductModel
-from shouhou.rma import documents, selectors_ui, services, services_forms, tracking_sheets, xlsx_form
+from shouhou.rma import (
+    documents,
+    selectors_ui,
+    services,
+    services_forms,
+    topology_uploads,
+    tracking_sheets,
+    xlsx_form,
+)
 from shouhou.rma.forms import (
     DAMAGE_LABELS,
     EVENT_FORMS,
@@ -107,10 +115,12 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
     staff = not portal
     if request.method == "POST":
         form = OrderForm(request.POST, staff=staff and draft is None)
-        formset = line_formset(request.POST, request.FILES)
+        data = request.POST.copy()  # a refused form is shown again with the tokens of its kept diagrams
+        formset = line_formset(data, request.FILES)
         submit = request.POST.get("action") != "draft"
         if form.is_valid() and formset.is_valid():
             dealer = form.cleaned_data.get("dealer") or dealer
+            kept_uploads = topology_uploads.take_kept(formset, user=request.user)
             errors = form.missing() if submit else ([] if dealer else [_("请选择代理商")])
             lines, line_errors = lines_of(formset, dealer=dealer, kept_topology=_kept_topology(draft), submit=submit)
             errors += line_errors
@@ -131,10 +141,13 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
                 except Invalid as exc:
                     errors = list(exc.extra.get("errors") or [error_message(exc)])
                 else:
+                    topology_uploads.uploads_discard(kept_uploads)
                     name = "portal_order" if portal else "rma_order"
                     return redirect(reverse(name, args=[order.pk]))
         else:
             errors = [_("表单填写有误，请检查标红的字段。")]
+        # The browser forgets the files chosen: keep the good ones for the next submit.
+        topology_uploads.keep_for_form(formset, data, request.FILES, user=request.user)
         status = 422
     else:
         errors, status = [], 200
