@@ -76,7 +76,7 @@ def test_refused_form_keeps_diagrams_and_order_page_lists_sheet_versions(server_
     assert "/portal/orders/new/" not in dealer.url, dealer.locator(".form-errors").all_inner_texts()
     card = dealer.locator(f".rma-line[data-serial='{units['serial']}']")
     expect(card.locator("a", has_text="查看")).to_be_visible()
-    topology = dealer.request.get(card.locator("a", has_text="查看").get_attribute("href"))
+    topology = dealer.request.get(server.url + card.locator("a", has_text="查看").get_attribute("href"))
     assert topology.ok and topology.body() == PNG
 
     # Another unit goes through receipt, inspection and shipment: three versions of its sheet.

@@ -33,3 +33,34 @@ def test_the_web_form_and_the_api_word_a_problem_alike(client_for, alice, staff_
 def test_the_tracking_sheet_is_due_on_a_replacement_path_once_inspected(path, confirmed, due):
     line = rma.Line(coverage="replacement", state=rma.State.INSPECTED, path=path, fault_confirmed=confirmed)
     assert rma.sheet_due(line) is due
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_one_open_quote_one_open_deadline_and_one_sheet_per_version(
+        alice, service_center, make_unit):
+    from datetime import timedelta
+
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from shouhou.rma import services
+    from shouhou.rma.models import DeadlineRecord, Quote, TrackingSheet
+
+    unit = make_unit("SN-PT-GUARD", timezone.localdate() - timedelta(days=10))
+    order = services.order_submit(dealer=unit.dealer, actor=alice, contact_name="李工", contact_phone="138",
+                                  return_address="南宁", lines=[{"serial": unit.serial, "fault": "无法开机"}],
+                                  topology_required=False)
+    line = order.lines.get()
+    now = timezone.now()
+    open_deadline = DeadlineRecord.objects.get(line=line, met_at__isnull=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DeadlineRecord.objects.create(line=line, kind=open_deadline.kind, party="vendor", started_at=now,
+                                      due_at=now)
+    quote = {"line": line, "items": [], "total": 1, "valid_days": 1, "valid_until": now, "sent_at": now}
+    Quote.objects.create(**quote)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quote.objects.create(**quote)
+    TrackingSheet.objects.create(line=line, version=1, line_version=1, created_at=now, pdf=b"%PDF", checksum="x")
+    for twin in ({"version": 1, "line_version": 2}, {"version": 2, "line_version": 1}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            TrackingSheet.objects.create(line=line, created_at=now, pdf=b"%PDF", checksum="x", **twin)
