@@ -1,6 +1,6 @@
 """Access rules of service orders' pages and API (see tests/gates/rules.py and docs/testing.md)."""
 
-from shouhou.rma.models import LineAttachment, ReceiptPhoto, ServiceOrder
+from shouhou.rma.models import LineAttachment, OrderLine, ReceiptPhoto, ServiceOrder
 from tests.gates.rules import Kind, dealer, portal, public, staff
 from tests.gates.seed import PNG
 
@@ -30,6 +30,15 @@ def _receipt(dealer_):
     return ReceiptPhoto.objects.filter(receipt__dealer=dealer_).select_related("receipt").order_by("pk").first()
 
 
+def _sheet(seed, dealer_):
+    """A received line of the dealer (the demo receives units of both) and its tracking sheet."""
+    from shouhou.rma.tracking_sheets import sheet_current
+
+    line = (OrderLine.objects.filter(order__dealer=dealer_, received_at__isnull=False).exclude(state="draft")
+            .order_by("pk").first())
+    return {"pk": line.order_id, "line_id": line.pk, "version": sheet_current(line_id=line.pk).version}
+
+
 KINDS = {
     "receipt": Kind(fill=lambda seed, d: {"pk": _receipt(d).receipt_id}, missing={"pk": MISSING_ID}),
     "receipt_photo": Kind(fill=lambda seed, d: {"pk": _receipt(d).receipt_id, "photo_id": _receipt(d).pk},
@@ -40,6 +49,7 @@ KINDS = {
     "approved_order": Kind(fill=lambda seed, d: {"pk": _approved(d).pk}, missing={"pk": MISSING_ID}),
     "draft": Kind(fill=lambda seed, d: {"pk": _draft(d).pk}, missing={"pk": MISSING_ID}),
     "line": Kind(fill=_line, missing={"pk": MISSING_ID, "line_id": MISSING_ID}),
+    "sheet": Kind(fill=_sheet, missing={"pk": MISSING_ID, "line_id": MISSING_ID, "version": 1}),
     "line_only": Kind(fill=lambda seed, d: {"line_id": _attachment(d).line_id}, missing={"line_id": MISSING_ID}),
     "attachment": Kind(fill=lambda seed, d: {**_line(seed, d), "attachment_id": _attachment(d).pk},
                        missing={"pk": MISSING_ID, "line_id": MISSING_ID, "attachment_id": MISSING_ID}),
@@ -62,6 +72,7 @@ RULES = {
     "rma_order": staff("order"),
     "rma_order_edit": staff("draft"),
     "rma_order_document": staff("approved_order", kind="return_authorisation"),
+    "rma_line_sheet": staff("sheet"),
     "rma_line_topology": staff("line"),
     "rma_line_attachment": staff("attachment"),
     "rma_line_event": staff("line", event="request_info"),
@@ -88,6 +99,7 @@ RULES = {
     "portal_order": portal("order"),
     "portal_order_edit": portal("draft"),
     "portal_order_document": portal("approved_order", kind="return_authorisation"),
+    "portal_line_sheet": portal("sheet"),
     "portal_line_topology": portal("line"),
     "portal_line_event": portal("line", event="cancel", body={"reason": "门禁测试"}),
     # API.

@@ -140,3 +140,19 @@ def test_every_demo_replacement_is_of_the_original_model(demo):
         "unit", "replacement_unit")
     assert replaced.exists()
     assert all(ln.unit.product_model_id == ln.replacement_unit.product_model_id for ln in replaced)
+
+
+def test_the_demo_timeline_says_which_unit_and_when_each_step_happened(demo, client_for, service_center):
+    from shouhou.core.models import AuditEvent
+    from shouhou.rma.models import OrderLine
+    from shouhou.workdays import clock
+
+    steps = list(AuditEvent.objects.filter(object_type="rma.orderline", verb__startswith="line."))
+    assert steps and all("at" in e.data for e in steps)
+    line = OrderLine.objects.filter(state="closed").select_related("order").order_by("pk").first()
+    approve = next(e for e in steps if e.object_id == str(line.pk) and e.verb in ("line.approve",
+                                                                                   "line.approve_advance"))
+    page = client_for(service_center).get(f"/rma/orders/{line.order_id}/").content.decode()
+    timeline = page.split("timeline", 1)[1]
+    assert f"第 {line.position} 台" in timeline
+    assert f"{clock.localtime(datetime.fromisoformat(approve.data['at'])):%Y-%m-%d %H:%M}" in timeline

@@ -11,6 +11,8 @@ URLS = [
     f"/rma/orders/1/lines/{BIG}/topology", f"/rma/orders/{BIG}/lines/1/topology",
     f"/rma/orders/{BIG}/lines/{BIG}/attachments/{BIG}",
     f"/portal/orders/{BIG}/", f"/portal/orders/{BIG}/edit/", f"/portal/orders/{BIG}/lines/1/topology",
+    f"/rma/orders/{BIG}/lines/{BIG}/sheets/{BIG}.pdf", f"/rma/orders/1/lines/1/sheets/{BIG}.pdf",
+    f"/portal/orders/{BIG}/lines/{BIG}/sheets/{BIG}.pdf", f"/portal/orders/1/lines/1/sheets/{BIG}.pdf",
 ]
 
 

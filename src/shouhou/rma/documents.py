@@ -50,24 +50,41 @@ def service_centre() -> tuple[str, str]:
     return address, phone
 
 
-def render(kind: str, line_or_order: OrderLine | ServiceOrder) -> bytes:
-    """The PDF of KIND for a line (or an order, for the return authorisation); raises ValueError."""
+def render(kind: str, line_or_order: OrderLine | ServiceOrder, *, version: int | None = None) -> bytes:
+    """The PDF of KIND for a line (or an order, for the return authorisation); raises ValueError.
+
+    VERSION numbers a tracking sheet (`rma.tracking_sheets` keeps each rendering)."""
     if kind == "return_authorisation":
         order = line_or_order.order if isinstance(line_or_order, OrderLine) else line_or_order
         return _return_authorisation(order)
     if not isinstance(line_or_order, OrderLine):
         raise ValueError(f"{kind} is a document of a line")
     if kind == "repair_tracking_sheet":
-        return _repair_tracking_sheet(line_or_order)
+        return _repair_tracking_sheet(line_or_order, version)
     if kind == "quote":
         return _quote(line_or_order)
     raise ValueError(f"no document of kind {kind!r}")
 
 
 def event_document(event: Any) -> tuple[str, bytes]:
-    """The PDF of a notify event about a line (registered with `shouhou.notify.documents`)."""
+    """The PDF of a notify event about a line (registered with `shouhou.notify.documents`).
+
+    A tracking sheet is the latest stored version, rendered first if the line moved since: the
+    mail carries the sheet as the line stands when the mail goes out.
+    """
     line = OrderLine.objects.select_related("order", "order__dealer", "unit__product_model").get(pk=event.object_id)
+    if event.document == "repair_tracking_sheet":
+        from shouhou.rma.tracking_sheets import sheet_current
+
+        sheet = sheet_current(line_id=line.pk)
+        if sheet is not None:
+            return sheet_filename(line, sheet.version), bytes(sheet.pdf)
     return filename(event.document, line), render(event.document, line)
+
+
+def sheet_filename(line: OrderLine, version: int) -> str:
+    """返修跟踪单 file name of one version: repair_tracking_sheet-RMA2026-000001-1-v3.pdf."""
+    return filename("repair_tracking_sheet", line).removesuffix(".pdf") + f"-v{version}.pdf"
 
 
 def filename(kind: str, line_or_order: OrderLine | ServiceOrder) -> str:
@@ -175,42 +192,144 @@ class _Page:
         return self.buffer.getvalue()
 
 
-def _line_dates(line: OrderLine) -> dict[str, Any]:
-    """Submitted, received, inspected, repaired/replaced, shipped: from the line's own records."""
+def _line_events(line: OrderLine) -> list[Any]:
+    """The line's audit trail (its own steps), oldest first."""
     from shouhou.core.models import AuditEvent
 
-    events = {e.verb: e for e in AuditEvent.objects.filter(object_type=OrderLine._meta.label_lower,
-                                                          object_id=str(line.pk)).order_by("at", "id")}
+    return list(AuditEvent.objects.filter(object_type=OrderLine._meta.label_lower, object_id=str(line.pk))
+                .select_related("actor").order_by("at", "id"))
+
+
+def _step_at(event: Any) -> datetime:
+    """When a step happened (its `at`, which staff may date back), not when it was entered."""
+    raw = (event.data or {}).get("at")
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+    return event.at
+
+
+def _line_dates(line: OrderLine, events: list[Any]) -> dict[str, Any]:
+    """Submitted, received, inspected, repaired/replaced, shipped, closed: from the line's records."""
+    last = {e.verb: e for e in events}
 
     def at(verb: str) -> datetime | None:
-        event = events.get(verb)
-        if event is None:
-            return None
-        raw = (event.data or {}).get("at")
-        return datetime.fromisoformat(raw) if raw else event.at
+        event = last.get(verb)
+        return _step_at(event) if event is not None else None
 
-    shipments = list(line.shipments.filter(direction="to_dealer").order_by("shipped_at"))
+    shipments = list(line.shipments.order_by("shipped_at", "id"))
+    to_dealer = [s for s in shipments if s.direction == "to_dealer"]
     repairs = list(line.repairs.order_by("completed_at"))
     return {
-        "components": list(line.components),
+        "components": list(line.components or ()),
         "submitted": line.order.submitted_at,
+        "faulty_sent": next((s.shipped_at for s in shipments if s.kind == "faulty"), None),
         "received": line.received_at,
         "inspected": at("line.inspect"),
         "repaired": repairs[-1].completed_at if repairs else None,
-        "replaced": next((s.shipped_at for s in shipments if s.kind == "replacement"), None),
-        "shipped": next((s.shipped_at for s in shipments if s.kind != "replacement"), None)
-        or next((s.shipped_at for s in shipments), None),
+        "replaced": next((s.shipped_at for s in to_dealer if s.kind == "replacement"), None),
+        "shipped": next((s.shipped_at for s in to_dealer if s.kind != "replacement"), None),
+        "delivered": line.delivered_at,
+        "closed": at("line.close") or at("line.cancel"),
     }
 
 
-def _repair_tracking_sheet(line: OrderLine) -> bytes:
+def _yes_no(value: Any) -> str:
+    return {True: "是", False: "否"}.get(value, "—")
+
+
+def _option_label(value: str) -> str:
+    try:
+        return str(LinePath(value).label)
+    except ValueError:
+        return value
+
+
+def _step_detail(verb: str, data: dict[str, Any], line: OrderLine) -> str:
+    """What a step of the line did, in a few words, from its audit data."""
+    if verb == "approve" and data.get("number"):
+        return f"RMA 单号 {data['number']}"
+    if verb in ("approve_advance", "reject", "cancel") and data.get("reason"):
+        return f"理由：{data['reason']}"
+    if verb == "request_info" and data.get("message"):
+        return str(data["message"])
+    if verb == "receive":
+        return f"外观：{data['condition']}" if data.get("condition") else ""
+    if verb == "inspect":
+        damage = "、".join(DAMAGE_LABELS.get(d, d) for d in data.get("damage") or ()) or "无"
+        parts = [f"故障确认：{_yes_no(data.get('fault_confirmed'))}", f"损坏：{damage}"]
+        if data.get("components"):
+            parts.append("故障部件：" + "、".join(map(str, data["components"])))
+        if data.get("path"):
+            parts.append(f"处理方式：{_option_label(str(data['path']))}")
+        return "；".join(parts)
+    if verb == "send_quote":
+        items = data.get("items") or []
+        total = sum((_decimal(i.get("amount")) for i in items if isinstance(i, dict)), start=_decimal(0))
+        options = "、".join(_option_label(str(o)) for o in data.get("options") or ()) or ""
+        return f"{len(items)} 项，合计 ¥{total}" + (f"，可选：{options}" if options else "")
+    if verb == "confirm_quote":
+        text = f"选择：{_option_label(str(data.get('choice') or ''))}"
+        return text + (f"，合计 ¥{data['total']}" if data.get("total") else "")
+    if verb == "decline_quote":
+        return "报废" if data.get("scrap") else "原样寄回"
+    if verb in ("ship_to_centre", "ship_replacement", "ship_repaired", "ship_back"):
+        text = f"{data.get('carrier', '')} 运单号 {data.get('tracking', '')}"
+        if data.get("replacement_serial"):
+            text += f"，新机序列号 {data['replacement_serial']}"
+        if data.get("other_model_reason"):
+            text += f"（其他型号：{data['other_model_reason']}）"
+        return text
+    if verb == "complete_repair":
+        parts = "、".join(map(str, data.get("parts") or ())) or "无"
+        return f"更换部件：{parts}；结果：{data.get('result', '')}"
+    if verb == "charge":
+        return f"¥{data.get('amount', '')}：{data.get('reason', '')}"
+    if verb == "close" and line.scrap:
+        return "已报废"
+    return ""
+
+
+def _decimal(value: Any) -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def _line_record(line: OrderLine, events: list[Any]) -> list[str]:
+    """处理记录: every step of the line, when it happened, by whom, with what it did."""
+    from shouhou.rma.forms import EVENT_LABELS
+
+    rows = []
+    for event in sorted(events, key=lambda e: (_step_at(e), e.pk)):
+        verb = event.verb.removeprefix("line.")
+        if verb == event.verb or verb not in EVENT_LABELS:
+            continue  # not a step of the process (an attachment added, a mail)
+        detail = _step_detail(verb, event.data or {}, line)
+        who = (event.actor.get_full_name() if event.actor is not None else "") or event.actor_label
+        row = f"{_when(_step_at(event))}  {EVENT_LABELS[verb]}"
+        if who:
+            row += f"（{who}）"
+        rows.append(row + (f"：{detail}" if detail else ""))
+    return rows
+
+
+def _repair_tracking_sheet(line: OrderLine, version: int | None = None) -> bytes:
+    """Everything that happened to LINE up to now: receipt, findings, path, quote and choice,
+    repairs and parts, replacement serial, shipments, return of the faulty unit, closure."""
     order = line.order
     number = order.number or f"#{order.pk}"
+    events = _line_events(line)
     page = _Page("返修跟踪单")
     page.barcode(number)
     page.text(page.LEFT, f"RMA 单号：{number}", 12)
     page.y -= 6 * mm
-    page.text(page.LEFT, f"第 {line.position} 台", 10)
+    page.text(page.LEFT, f"第 {line.position} 台" + (f"    第 {version} 版" if version else ""), 10)
     page.y -= 10 * mm
     unit = line.unit
     model = unit.product_model if unit is not None else None
@@ -219,39 +338,46 @@ def _repair_tracking_sheet(line: OrderLine) -> bytes:
         ("序列号", line.serial),
         ("保修状态", COVERAGE_LABELS.get(line.coverage, line.coverage or "—")),
         ("处理方式", LinePath(line.path).label if line.path else "—"),
+        ("当前状态", str(line.get_state_display())),
     ])
+    replacement = line.replacement_unit
     page.rows([
         ("产品型号", f"{model.code} {model.name}" if model else "—"),
+        ("换货新机", (f"{replacement.serial}（{replacement.product_model.code}）" if replacement else "—")),
         ("代理商", f"{order.dealer.name}（{order.dealer.code}）"),
         ("故障描述", line.fault.replace("\n", " ")),
     ], columns=1)
-    dates = _line_dates(line)
+    dates = _line_dates(line, events)
     page.section("时间")
     page.rows([
         ("提交", _when(dates["submitted"])),
+        ("故障件寄出", _when(dates["faulty_sent"])),
         ("签收", _when(dates["received"])),
         ("检测", _when(dates["inspected"])),
         ("维修完成", _when(dates["repaired"])),
         ("换货发出", _when(dates["replaced"])),
         ("发货", _when(dates["shipped"])),
+        ("送达", _when(dates["delivered"])),
+        ("关闭", _when(dates["closed"])),
     ])
     page.section("检测结果")
     # Each finding with the clause of the policy pack it breaks.
     clauses = {str(item.damage): clause_label(item) for item in checklist(None)}
     damage = "、".join(DAMAGE_LABELS.get(d, d) + (f"（{clauses[d]}）" if d in clauses else "")
                       for d in line.damage or ()) or "无"
-    confirmed = {True: "是", False: "否", None: "—"}[line.fault_confirmed]
-    page.rows([("故障确认", confirmed), ("损坏情况", damage),
+    page.rows([("故障确认", _yes_no(line.fault_confirmed)), ("损坏情况", damage),
                ("故障部件", "、".join(dates["components"]) or "—")], columns=1)
-    page.section("处理与维修")
+    quotes = list(line.quotes.order_by("sent_at", "id"))
+    if quotes:
+        page.section("报价")
+        for quote in quotes:
+            totals = quote.totals or {}
+            amounts = "，".join(f"{_option_label(o)} ¥{totals.get(o, quote.total)}" for o in quote.options or ())
+            choice = f"；代理商选择：{_option_label(quote.choice)}" if quote.choice else ""
+            page.paragraph(f"{_when(quote.sent_at)}  {amounts or f'¥{quote.total}'}  "
+                           f"{quote.get_status_display()}{choice}")
+    page.section("维修与发货")
     repairs = list(line.repairs.select_related("technician").order_by("completed_at"))
-    shipments = list(line.shipments.order_by("shipped_at"))
-    actions = [f"{_when(s.shipped_at)} {s.get_kind_display()}（{s.get_direction_display()}） "
-               f"{s.carrier} {s.tracking}" + (f" 新机 {s.replacement_serial}" if s.replacement_serial else "")
-               for s in shipments]
-    page.rows([("处理记录", "；".join(actions) or "—")], columns=1)
-    if line.replacement_unit_id:
-        page.rows([("换货新机", line.replacement_unit.serial if line.replacement_unit else "—")], columns=1)
     parts = "、".join(p for r in repairs for p in (r.parts or ())) or "—"
     technician = repairs[-1].technician if repairs else None
     page.rows([
@@ -259,8 +385,19 @@ def _repair_tracking_sheet(line: OrderLine) -> bytes:
         ("维修人员", (technician.get_full_name() or technician.username) if technician else "—"),
         ("维修结果", repairs[-1].result if repairs else "—"),
     ], columns=1)
+    shipments = list(line.shipments.order_by("shipped_at", "id"))
+    for s in shipments:
+        serial = f"  新机序列号 {s.replacement_serial}" if s.replacement_serial else ""
+        page.paragraph(f"{_when(s.shipped_at)}  {s.get_kind_display()}（{s.get_direction_display()}）  "
+                       f"{s.carrier} 运单号 {s.tracking}{serial}")
+    if not shipments:
+        page.paragraph("尚无发货记录。")
+    page.section("处理记录")
+    for row in _line_record(line, events) or ["—"]:
+        page.paragraph(row, 9)
     page.y -= 6 * mm
-    page.paragraph(f"生成时间：{_when(timezone.now())}    售后服务中心电话：{service_centre()[1]}", 9)
+    stamp = f"第 {version} 版    " if version else ""
+    page.paragraph(f"{stamp}生成时间：{_when(timezone.now())}    售后服务中心电话：{service_centre()[1]}", 9)
     return page.finish()
 
 

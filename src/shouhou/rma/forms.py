@@ -101,11 +101,16 @@ class LineForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,application/pdf"}))
     advance_requested = forms.BooleanField(label=gettext_lazy("申请提前换货"), required=False)
     advance_reason = forms.CharField(label=gettext_lazy("提前换货理由"), max_length=2000, required=False)
+    # A diagram uploaded with a refused submit of this form (`rma.topology_uploads`).
+    topology_token = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    topology_remove = forms.BooleanField(label=gettext_lazy("移除"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.kept_upload: Any = None
         for name, field in self.fields.items():
-            css = "form-check-input" if name == "advance_requested" else "form-control form-control-sm"
+            css = ("form-check-input" if name in ("advance_requested", "topology_remove")
+                   else "form-control form-control-sm")
             field.widget.attrs.setdefault("class", css)
 
     def is_blank(self) -> bool:

@@ -541,6 +541,65 @@ class DeadlineRecord(models.Model):
         return f"{self.line} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
 
+class TopologyUpload(models.Model):
+    """A topology diagram uploaded with a web service form that was refused (another line failed).
+
+    Kept for the user who uploaded it, so that the form shown again carries it (a signed token in
+    the form, `rma.topology_uploads`) and the resubmit needs no second upload. Used ones are
+    deleted when the form goes through; the rest after a day.
+    """
+
+    file = models.FileField(_("文件"), upload_to="rma/uploads/%Y/%m/", max_length=255)
+    name = models.CharField(_("原文件名"), max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("暂存的配置拓扑图")
+        verbose_name_plural = _("暂存的配置拓扑图")
+        indexes = [
+            # Used by the clean-up of stale uploads.
+            models.Index(fields=["uploaded_at"], name="rma_topology_upload_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackingSheet(models.Model):
+    """One rendering of a line's 返修跟踪单 (repair tracking sheet), kept as sent or offered.
+
+    The sheet is rendered again each time its line moves after receipt (`rma.tracking_sheets`),
+    so the dealer can see every version and the mail carries the latest. The PDF is stored in
+    the row (a few dozen kB), so a rendering and its record commit or vanish together.
+    """
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="tracking_sheets")
+    version = models.PositiveIntegerField(_("版本"))
+    line_version = models.PositiveIntegerField(_("对应的设备记录版本"),
+                                               help_text=_("渲染时服务单设备行的版本号。"))
+    created_at = models.DateTimeField(_("生成时间"))
+    pdf = models.BinaryField(_("PDF"))
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+
+    dealer_scope = "line__order__dealer"
+
+    class Meta:
+        verbose_name = _("返修跟踪单")
+        verbose_name_plural = _("返修跟踪单")
+        ordering = ["line_id", "-version"]
+        constraints = [
+            # Version numbers of a line's sheets; also serves "the latest sheet of a line".
+            models.UniqueConstraint(fields=["line", "version"], name="rma_sheet_version_unique"),
+            # One rendering per state of the line: a task run twice (a worker that died) adds none.
+            models.UniqueConstraint(fields=["line", "line_version"], name="rma_sheet_line_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="rma_sheet_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} v{self.version}"
+
+
 class RmaNumber(models.Model):
     """The last RMA number issued per year: locked with select_for_update, so numbers have no gaps."""
 

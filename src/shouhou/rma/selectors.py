@@ -16,7 +16,7 @@ from django.utils import timezone
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import rma
 from shouhou.domain.calendar import WorkCalendar
-from shouhou.rma.models import DRAFT, OPEN_STATES, OrderLine, ServiceOrder
+from shouhou.rma.models import DRAFT, OPEN_STATES, OrderLine, ServiceOrder, TrackingSheet
 from shouhou.rma.policy import work_calendar
 from shouhou.workdays import clock
 
@@ -36,6 +36,12 @@ def order_get_for(user: Any, pk: int) -> ServiceOrder:
 def line_get_for(user: Any, *, order_id: int, line_id: int) -> OrderLine:
     """One line of ORDER_ID that USER may see; raises NotFound."""
     return get_for(user, OrderLine.objects.select_related("order"), pk=line_id, order_id=order_id)
+
+
+def sheet_get_for(user: Any, *, order_id: int, line_id: int, version: int) -> TrackingSheet:
+    """One stored version of a line's 返修跟踪单 that USER may see; raises NotFound."""
+    return get_for(user, TrackingSheet.objects.select_related("line__order"), line_id=line_id,
+                   line__order_id=order_id, version=version)
 
 
 def order_list(

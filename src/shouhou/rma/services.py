@@ -31,6 +31,7 @@ from shouhou.notify.models import Event
 from shouhou.notify.services import emit
 from shouhou.registry import services as registry_services
 from shouhou.registry.models import Dealer, Unit, UnitStatus, normalize_serial
+from shouhou.rma import tracking_sheets
 from shouhou.rma.models import (
     DRAFT,
     OPEN_STATES,
@@ -500,11 +501,15 @@ def _queue_notices(line: OrderLine, step: rma.Step, *, on_site: bool = False) ->
                 "faulty_return_wd": rma_policy().faulty_return_wd, "on_site": on_site}
         if effect in (rma.Effect.QUOTE, rma.Effect.REJECTION_NOTICE):
             data.update(_policy_link(line, quoted=effect == rma.Effect.QUOTE))
-        if kind in DOCUMENT_KINDS:
-            data["portal_document_url"] = _document_url("portal_order_document", line, kind)
-            data["staff_document_url"] = _document_url("rma_order_document", line, kind)
+        document = kind if kind in DOCUMENT_KINDS else ""
+        if kind == rma.Effect.SHIPMENT_NOTICE and rma.sheet_due(step.line):
+            # The unit leaves for the dealer: the latest 返修跟踪单, with this shipment, goes along.
+            document = "repair_tracking_sheet"
+        if document:
+            data["portal_document_url"] = _document_url("portal_order_document", line, document)
+            data["staff_document_url"] = _document_url("rma_order_document", line, document)
         event = emit(f"rma.{kind}", data=data, dealer=line.order.dealer, obj=line, thread=line.order.number or "",
-                     document=kind if kind in DOCUMENT_KINDS else "")
+                     document=document)
         if event is not None:
             created.append(event)
             if event.document:
@@ -586,6 +591,7 @@ def line_apply(
     locked.save(update_fields=changed)
     _deadlines_follow(locked, at=step.at)
     notes = _queue_notices(locked, step, on_site=receipt is not None)
+    tracking_sheets.sheet_queue(locked)
     audit_record(locked, f"line.{step.event}", actor=actor, data={
         **_jsonable(step.data),
         **extra,

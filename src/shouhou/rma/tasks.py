@@ -20,3 +20,12 @@ def deadlines_sweep() -> dict[str, int]:
 
     result = deadlines_sweep_run()
     return {"reminders": result.reminders, "escalations": result.escalations}
+
+
+@task()
+def tracking_sheet_render(line_id: int) -> int | None:
+    """Render a line's 返修跟踪单 as it stands, as its next version (idempotent); returns the version."""
+    from shouhou.rma.tracking_sheets import sheet_current
+
+    sheet = sheet_current(line_id=line_id)
+    return sheet.version if sheet is not None else None

@@ -29,7 +29,17 @@ from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.notify import selectors as notify_selectors
 from shouhou.registry.models import Dealer, ProductModel
-from shouhou.rma import documents, policy, selectors_ui, services, services_forms, views_receipts, xlsx_form
+from shouhou.rma import (
+    documents,
+    policy,
+    selectors_ui,
+    services,
+    services_forms,
+    topology_uploads,
+    tracking_sheets,
+    views_receipts,
+    xlsx_form,
+)
 from shouhou.rma.forms import (
     DAMAGE_LABELS,
     EVENT_FORMS,
@@ -50,9 +60,10 @@ from shouhou.rma.models import (
     OrderSource,
     Quote,
     ServiceOrder,
+    TrackingSheet,
 )
 from shouhou.rma.policy import work_calendar
-from shouhou.rma.selectors import line_get_for, order_get_for, viewer_role
+from shouhou.rma.selectors import line_get_for, order_get_for, sheet_get_for, viewer_role
 
 PAGE_SIZE = 50
 
@@ -107,10 +118,12 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
     staff = not portal
     if request.method == "POST":
         form = OrderForm(request.POST, staff=staff and draft is None)
-        formset = line_formset(request.POST, request.FILES)
+        data = request.POST.copy()  # a refused form is shown again with the tokens of its kept diagrams
+        formset = line_formset(data, request.FILES)
         submit = request.POST.get("action") != "draft"
         if form.is_valid() and formset.is_valid():
             dealer = form.cleaned_data.get("dealer") or dealer
+            kept_uploads = topology_uploads.take_kept(formset, user=request.user)
             errors = form.missing() if submit else ([] if dealer else [_("请选择代理商")])
             lines, line_errors = lines_of(formset, dealer=dealer, kept_topology=_kept_topology(draft), submit=submit)
             errors += line_errors
@@ -131,10 +144,13 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
                 except Invalid as exc:
                     errors = list(exc.extra.get("errors") or [error_message(exc)])
                 else:
+                    topology_uploads.uploads_discard(kept_uploads)
                     name = "portal_order" if portal else "rma_order"
                     return redirect(reverse(name, args=[order.pk]))
         else:
             errors = [_("表单填写有误，请检查标红的字段。")]
+        # The browser forgets the files chosen: keep the good ones for the next submit.
+        topology_uploads.keep_for_form(formset, data, request.FILES, user=request.user)
         status = 422
     else:
         errors, status = [], 200
@@ -216,7 +232,8 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
     now, cal = timezone.now(), work_calendar()
     lines = list(order.lines.select_related("unit__product_model", "replacement_unit", "receipt")
                  .prefetch_related("deadlines", Prefetch("quotes", Quote.objects.select_related("policy_version")),
-                                   "shipments", "repairs__technician", "attachments", "charges"))
+                                   "shipments", "repairs__technician", "attachments", "charges",
+                                   Prefetch("tracking_sheets", TrackingSheet.objects.defer("pdf"))))
     damage_labels = {**DAMAGE_LABELS, **policy.damage_labels()}
     rows = selectors_ui.line_rows(lines, role=role, now=now, cal=cal)
     history = {} if portal else selectors_ui.unit_history(order, lines)
@@ -231,8 +248,9 @@ def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
         row.extra["history"] = history.get(row.line.unit_id, [])
         row.extra["damage"] = [damage_labels.get(d, d) for d in row.line.damage or ()]
         row.extra["documents"] = [d for d in docs if d.object_id == str(row.line.pk)]
-        row.extra["sheet"] = (any(d.document == "repair_tracking_sheet" for d in row.extra["documents"])
-                              or (not row.line.is_draft and rma.sheet_due(row.line.snapshot())))
+        # Newest first; the first is offered as the sheet, the others listed as earlier versions.
+        row.extra["sheets"] = list(row.line.tracking_sheets.all())
+        row.extra["sheet"] = bool(row.extra["sheets"]) or tracking_sheets.sheet_exists_for(row.line)
     timeline = list(selectors_ui.order_timeline(request.user, order, lines))
     for row in rows:
         row.extra["components"] = row.line.components
@@ -354,24 +372,40 @@ def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if not line_id.isdigit():
             raise NotFound(_("没有找到该记录。"))
         target = line_get_for(request.user, order_id=pk, line_id=int(line_id))
+    if kind == "repair_tracking_sheet":
+        assert isinstance(target, OrderLine)
+        # The sheet follows its line (receipt, findings, shipments...): the latest version,
+        # rendered now if the worker has not caught up with the line's last move.
+        sheet = tracking_sheets.sheet_current(line_id=target.pk) if not target.is_draft else None
+        if sheet is None:
+            raise NotFound(_("返修件尚未签收，还没有返修跟踪单。"))
+        return _sheet_file(target, sheet)
     line_ids = [target.pk] if isinstance(target, OrderLine) else list(order.lines.values_list("pk", flat=True))
     name = documents.filename(kind, target)
-    # A quote or a return authorisation is what was sent; the tracking sheet follows its line
-    # (shipments, replacement, repairs after the inspection), so it is rendered as it stands.
-    note = None if kind == "repair_tracking_sheet" else next(
-        (e for e in notify_selectors.documents_of("rma.orderline", line_ids) if e.document == kind), None)
+    # A quote or a return authorisation is what was sent.
+    note = next((e for e in notify_selectors.documents_of("rma.orderline", line_ids) if e.document == kind), None)
     if note is not None:
         try:
             return FileResponse(note.attachment.open("rb"), content_type="application/pdf", filename=name,
                                 as_attachment=True)
         except OSError:
             pass
-    if kind == "repair_tracking_sheet" and isinstance(target, OrderLine) and (
-            target.is_draft or not rma.sheet_due(target.snapshot())):
-        raise NotFound(_("返修件尚未检测，还没有返修跟踪单。"))
     response = HttpResponse(documents.render(kind, target), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _sheet_file(line: OrderLine, sheet: TrackingSheet) -> HttpResponse:
+    response = HttpResponse(bytes(sheet.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.sheet_filename(line, sheet.version)}"'
+    response["ETag"] = f'"{sheet.checksum}"'
+    return response
+
+
+def sheet_response(request: HttpRequest, pk: int, line_id: int, version: int) -> HttpResponse:
+    """One stored version of a line's 返修跟踪单, as it was rendered (older ones stay as they were)."""
+    sheet = sheet_get_for(request.user, order_id=pk, line_id=line_id, version=version)
+    return _sheet_file(sheet.line, sheet)
 
 
 def line_file_response(request: HttpRequest, pk: int, line_id: int, attachment_id: int | None) -> HttpResponse:
@@ -389,6 +423,12 @@ def line_file_response(request: HttpRequest, pk: int, line_id: int, attachment_i
 @require_GET
 def order_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return document_response(request, pk, kind)
+
+
+@staff_required
+@require_GET
+def line_sheet(request: HttpRequest, pk: int, line_id: int, version: int) -> HttpResponse:
+    return sheet_response(request, pk, line_id, version)
 
 
 @staff_required

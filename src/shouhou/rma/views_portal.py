@@ -86,6 +86,12 @@ def order_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @dealer_required
 @require_GET
+def line_sheet(request: HttpRequest, pk: int, line_id: int, version: int) -> HttpResponse:
+    return views.sheet_response(request, pk, line_id, version)
+
+
+@dealer_required
+@require_GET
 def line_topology(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     return views.line_file_response(request, pk, line_id, None)
 
