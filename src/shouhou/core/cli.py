@@ -33,7 +33,7 @@ def setup_django() -> None:
 COMMAND_MODULES = ("shouhou.core.commands", "shouhou.registry.commands", "shouhou.workdays.commands",
                    "shouhou.rma.commands",
                    "shouhou.faq.commands", "shouhou.mail.commands",
-                   "shouhou.notify.commands")
+                   "shouhou.notify.commands", "shouhou.reports.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:
