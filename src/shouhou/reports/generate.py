@@ -377,10 +377,7 @@ class Generator:
             return None
         for _ in range(8):
             # Newer units fail more often (early failures); old ones still come back.
-            if self.rnd.random() < 0.2:
-                i = self.rnd.randrange(hi)
-            else:
-                i = hi - 1 - int(hi * self.rnd.random() ** 2.5)
+            i = self.rnd.randrange(hi) if self.rnd.random() < 0.2 else hi - 1 - int(hi * self.rnd.random() ** 2.5)
             if i not in self.busy and i not in self.gone:
                 return i
         return None
