@@ -71,11 +71,10 @@ QUEUE_FILTERS = ("state", "path", "overdue", "dealer", "model", "q", "due", "fro
 QUEUE_BY = {"": _lazy("报修日期"), "shipped": _lazy("发货日期"), "due": _lazy("期限到期日")}
 
 
-@staff_required
-@require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def _queue_lines(request: HttpRequest, now: datetime, cal: Any) -> tuple[Any, dict[str, str], str]:
+    """The queue's lines for the request's filters (the page and its export), the filters kept,
+    and a message for a filter that was dropped."""
     params = {k: request.GET.get(k, "").strip() for k in QUEUE_FILTERS if request.GET.get(k, "").strip()}
-    now, cal = timezone.now(), work_calendar()
     overdue = params.get("overdue", "")
     # The period a report's bar stands for (`from`/`to`, by report, shipment or due date).
     dates: dict[str, date | None] = {"from": None, "to": None}
@@ -96,7 +95,15 @@ def queue(request: HttpRequest) -> HttpResponse:
                                      dealer=params.get("dealer", ""), model=params.get("model", ""),
                                      q=params.get("q", ""), due=params.get("due", ""), now=now, cal=cal,
                                      first=dates["from"], last=dates["to"], by=params.get("by", ""),
-                                     region=params.get("region", "")[:6])
+                                     region=params.get("region", ""))
+    return lines, params, error
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    now, cal = timezone.now(), work_calendar()
+    lines, params, error = _queue_lines(request, now, cal)
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors_ui.line_rows(list(page.object_list), role="staff", now=now, cal=cal)
     return render(request, "rma/queue.html", {
@@ -106,6 +113,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         "dealers": Dealer.objects.only("code", "name").order_by("code"),
         "models": ProductModel.objects.only("code", "name").order_by("code"),
     })
+
+
+@staff_required
+@require_GET
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """Every line of the queue with its filters, as xlsx: streamed from a temp file, formula-safe."""
+    from shouhou.reports.views import line_rows, xlsx_response
+    from shouhou.reports.xlsx import write_xlsx
+
+    now, cal = timezone.now(), work_calendar()
+    lines, _params, _error = _queue_lines(request, now, cal)
+    headers = [_("RMA 单号"), _("代理商代码"), _("代理商"), _("序列号"), _("型号"), _("状态"), _("处理方式"),
+               _("报修时间"), _("待谁处理"), _("期限")]
+    path = write_xlsx(sheet=_("服务单队列"), headers=headers, rows=line_rows(lines, now=now, overdue=True))
+    return xlsx_response(path, f"rma-queue-{cal.local(now):%Y%m%d-%H%M}.xlsx")
 
 
 # --- the service form (shared with the portal) ---------------------------------------------------
