@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_manager_dashboard_draws_its_charts_and_a_bar_opens_its_list(browser, server_factory, artifacts) -> None:
     server = server_factory(demo=True)
-    server.start()
+    server.start(timeout=900)  # the demo load is slow on a busy machine; no time limit is the point here
     page = login(browser, server, "jingli.chen")
     # The machine may be busy (charts draw after the deferred scripts load): wait as long as it takes.
     page.set_default_timeout(120_000)
