@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_manager_dashboard_draws_its_charts_and_a_bar_opens_its_list(browser, server_factory, artifacts) -> None:
     server = server_factory(demo=True)
-    server.start()
+    server.start(timeout=900)  # the demo load is slow on a busy machine; no time limit is the point here
     page = login(browser, server, "jingli.chen")
     # The machine may be busy (charts draw after the deferred scripts load): wait as long as it takes.
     page.set_default_timeout(120_000)
@@ -46,12 +46,29 @@ def test_the_manager_dashboard_draws_its_charts_and_a_bar_opens_its_list(browser
     assert "/rma/?" in page.url and "state=" in page.url, page.url
     page.screenshot(path=str(artifacts / "reports-bar-opens-queue.png"), full_page=True)
 
+    # A bar of a figure over a period opens its list over the same period: the dealers chart
+    # counts lines reported in the period; the first dealer's bar opens exactly its lines.
+    page.goto(server.url + "/reports/dealers/?from=2025-01-01&to=2026-12-31")
+    chart = page.locator("#figure-dealers [data-chart]")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    x, y = _first_bar_centre(page, "dealers")
+    expected = int(page.locator("#figure-dealers tbody tr").first.locator("td").nth(3).inner_text())
+    code = page.locator("#figure-dealers tbody tr").first.locator("td").first.inner_text()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    assert "from=2025-01-01" in page.url and "to=2026-12-31" in page.url and f"dealer={code}" in page.url, page.url
+    expect(page.locator("#f-period")).to_contain_text("2025-01-01")
+    assert page.locator(".queue-table tbody tr").count() == expected
+    page.screenshot(path=str(artifacts / "reports-dealer-bar-opens-its-period.png"), full_page=True)
 
-def _first_bar_centre(page) -> tuple[float, float]:
+
+def _first_bar_centre(page, key: str = "backlog") -> tuple[float, float]:
     """The middle of the first category's first non-empty bar inside the chart element, from
     ECharts itself (bars may be stacked: the bar starts where the series below it end)."""
-    return tuple(page.evaluate("""() => {
-        const el = document.querySelector('#figure-backlog [data-chart]');
+    return tuple(page.evaluate("""(key) => {
+        const el = document.querySelector('#figure-' + key + ' [data-chart]');
         const chart = window.echarts.getInstanceByDom(el);
         const series = chart.getOption().series;
         let below = 0;
@@ -65,4 +82,4 @@ def _first_bar_centre(page) -> tuple[float, float]:
             if (s.stack) below += value;
         }
         throw new Error('the first category has no bar');
-    }"""))
+    }""", key))

@@ -65,6 +65,7 @@ RULES = {
     "rma_status": public(),
     # Staff.
     "rma_queue": staff(),
+    "rma_queue_export": staff(),
     "rma_order_new": staff(),
     "rma_order_line_row": staff(),
     "rma_order_template": staff(query={"dealer": "GX-NN01"}),

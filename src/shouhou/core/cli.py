@@ -54,7 +54,7 @@ def setup_django() -> None:
 COMMAND_MODULES = ("shouhou.core.commands", "shouhou.registry.commands", "shouhou.workdays.commands",
                    "shouhou.rma.commands",
                    "shouhou.faq.commands", "shouhou.mail.commands",
-                   "shouhou.notify.commands",
+                   "shouhou.notify.commands", "shouhou.reports.commands",
                    "shouhou.core.backup_commands")
 
 

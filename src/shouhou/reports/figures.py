@@ -66,8 +66,15 @@ class Page:
         return next((f for f in self.figures if f.key == key), None)
 
 
-def _queue(f: Filters, **params: str) -> str:
-    query = {k: v for k, v in (("dealer", f.dealer), ("model", f.model)) if v}
+def _queue(f: Filters, *, by: str | None = "", **params: str) -> str:
+    """The service-order queue behind a bar: the report's dealer, model and region, and its period
+    counted BY the same date as the figure ("" report date, "shipped", "due"; None: the figure is
+    "now", e.g. the backlog, and has no period)."""
+    query = {k: v for k, v in (("dealer", f.dealer), ("model", f.model), ("region", f.region)) if v}
+    if by is not None:
+        query.update({"from": f.period.first.isoformat(), "to": f.period.last.isoformat()})
+        if by:
+            query["by"] = by
     query.update(params)
     return reverse("rma_queue") + "?" + urlencode(query)
 
@@ -103,7 +110,7 @@ def dashboard(user: Any, f: Filters, *, now: datetime) -> Page:
         {"kind": "bar", "stacked": True, "categories": [_label(LineState.choices, s) for s in states],
          "series": [{"name": _label(LinePath.choices, p, _("未定")), "data": [counts.get((s, p), 0) for s in states]}
                     for p in paths],
-         "links": [[_queue(f, state=s, **({"path": p} if p else {})) for s in states] for p in paths]},
+         "links": [[_queue(f, by=None, state=s, **({"path": p} if p else {})) for s in states] for p in paths]},
     ))
 
     tallies, weeks, months = selectors.deadlines_overview(user, f, now=now)
@@ -116,7 +123,8 @@ def dashboard(user: Any, f: Filters, *, now: datetime) -> Page:
                     {"name": _("逾期完成"), "data": [t.late for t in tallies], "color": "#f59f00"},
                     {"name": _("超期未完成"), "data": [t.open_overdue for t in tallies], "color": "#e03131"}],
          "links": [[None] * len(tallies), [None] * len(tallies),
-                   [_queue(f, overdue="dealer" if t.step is Step.FAULTY_RETURN else "vendor") for t in tallies]]},
+                   [_queue(f, by="due", overdue="dealer" if t.step is Step.FAULTY_RETURN else "vendor")
+                    for t in tallies]]},
     ))
     for unit, title, fmt, buckets in (("week", _("期限按时率：按周"), "%m-%d", weeks),
                                       ("month", _("期限按时率：按月"), "%Y-%m", months)):
@@ -142,7 +150,7 @@ def dashboard(user: Any, f: Filters, *, now: datetime) -> Page:
         {"kind": "bar", "categories": [_("%(range)s 天") % {"range": b} for b in buckets],
          "series": [{"name": _label(LinePath.choices, t.path), "data": [n for _b, n in t.distribution]}
                     for t in turnaround],
-         "links": [[_queue(f, path=t.path, state="all")] * len(buckets) for t in turnaround]},
+         "links": [[_queue(f, by="shipped", path=t.path, state="all")] * len(buckets) for t in turnaround]},
     ))
 
     cases = selectors.cases(user, f, now=now)

@@ -59,7 +59,7 @@ def dealers(request: HttpRequest) -> HttpResponse:
     return _page(request, "dealers")
 
 
-def _xlsx_response(path: Any, filename: str) -> FileResponse:
+def xlsx_response(path: Any, filename: str) -> FileResponse:
     # The temp file is unlinked once open: the response streams it and the OS frees it after.
     handle = open(path, "rb")  # noqa: SIM115 (closed by FileResponse)
     path.unlink()
@@ -77,10 +77,10 @@ def figure_export(request: HttpRequest, page: str, key: str) -> HttpResponse:
     if figure is None:
         raise NotFound(_("页面不存在。"))
     path = write_xlsx(sheet=figure.title, headers=figure.headers, rows=figure.rows)
-    return _xlsx_response(path, f"{page}-{key}-{f.period.first}-{f.period.last}.xlsx")
+    return xlsx_response(path, f"{page}-{key}-{f.period.first}-{f.period.last}.xlsx")
 
 
-def _line_rows(lines: Any, *, now: Any, overdue: bool) -> Iterator[list[Any]]:
+def line_rows(lines: Any, *, now: Any, overdue: bool) -> Iterator[list[Any]]:
     cal = work_calendar()
     states, paths = dict(LineState.choices), dict(LinePath.choices)
     for ln in lines.iterator(chunk_size=2000):
@@ -90,7 +90,8 @@ def _line_rows(lines: Any, *, now: Any, overdue: bool) -> Iterator[list[Any]]:
                str(paths.get(ln.path, "")) if ln.path else "",
                cal.local(ln.order.reported_at).strftime("%Y-%m-%d %H:%M") if ln.order.reported_at else ""]
         if overdue:
-            row += [_("我方") if ln.due_at else _("代理商"), cal.local(due).strftime("%Y-%m-%d %H:%M") if due else ""]
+            who = _("我方") if ln.due_at else (_("代理商") if ln.dealer_due_at else "")
+            row += [who, cal.local(due).strftime("%Y-%m-%d %H:%M") if due else ""]
         yield row
 
 
@@ -108,5 +109,5 @@ def list_export(request: HttpRequest, name: str) -> HttpResponse:
         lines = selectors.repeat_rows(request.user, f)
     else:
         raise NotFound(_("页面不存在。"))
-    path = write_xlsx(sheet=name, headers=headers, rows=_line_rows(lines, now=now, overdue=name == "overdue"))
-    return _xlsx_response(path, f"{name}-{f.period.first}-{f.period.last}.xlsx")
+    path = write_xlsx(sheet=name, headers=headers, rows=line_rows(lines, now=now, overdue=name == "overdue"))
+    return xlsx_response(path, f"{name}-{f.period.first}-{f.period.last}.xlsx")

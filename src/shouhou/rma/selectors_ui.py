@@ -7,10 +7,10 @@ for the viewer) with a fixed number of queries, whatever the number of lines.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +20,17 @@ from shouhou.core.scoping import scoped
 from shouhou.domain import rma
 from shouhou.domain.calendar import WorkCalendar
 from shouhou.registry.models import normalize_serial
-from shouhou.rma.models import DRAFT, FINAL_STATES, OPEN_STATES, OrderLine, Receipt, ServiceOrder
+from shouhou.rma.models import (
+    DRAFT,
+    FINAL_STATES,
+    OPEN_STATES,
+    DeadlineRecord,
+    OrderLine,
+    Receipt,
+    ServiceOrder,
+    Shipment,
+    ShipmentDirection,
+)
 from shouhou.rma.policy import work_calendar
 from shouhou.rma.selectors import provisional
 
@@ -94,16 +104,47 @@ def end_of_day(now: datetime, cal: WorkCalendar | None = None) -> datetime:
 QUEUE_SORT = (F("due_at").asc(nulls_last=True), F("dealer_due_at").asc(nulls_last=True), "id")
 
 
+def region_prefix(code: str) -> str:
+    """A province (450000) matches every code starting 45; a city (450100) every one starting 4501."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
 def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool | str = False, dealer: str = "",
                 model: str = "", q: str = "", due: str = "", now: datetime | None = None,
-                cal: WorkCalendar | None = None) -> QuerySet[OrderLine]:
+                cal: WorkCalendar | None = None, first: date | None = None, last: date | None = None,
+                by: str = "", region: str = "") -> QuerySet[OrderLine]:
     """Submitted lines USER may see for the staff queue, most urgent deadline first.
 
     `state` "" means every open state, "all" every state; `q` is a serial or an RMA number.
     `overdue` True (or "1") is a passed deadline of either party, "vendor" or "dealer" one
     party's; `due` "today" is a vendor deadline still to meet before today's close.
+    FIRST..LAST (local dates, either may be None) bound the report date, or with BY "shipped"
+    the shipment to the dealer, with BY "due" a deadline's due time (how the reports count);
+    `region` a province or city code of the dealer.
     """
     now = now or timezone.now()
+    cal = cal or work_calendar()
+    if first is not None or last is not None:
+        bounds: dict[str, datetime] = {}
+        if first is not None:
+            bounds["gte"] = datetime.combine(first, time.min, cal.tz)
+        if last is not None:
+            bounds["lt"] = datetime.combine(last + timedelta(days=1), time.min, cal.tz)
+        if by == "shipped":
+            qs_in = {f"shipped_at__{k}": v for k, v in bounds.items()}
+            within = Q(Exists(Shipment.objects.filter(line=OuterRef("pk"), direction=ShipmentDirection.TO_DEALER,
+                                                      **qs_in)))
+        elif by == "due":
+            qs_in = {f"due_at__{k}": v for k, v in bounds.items()}
+            within = Q(Exists(DeadlineRecord.objects.filter(line=OuterRef("pk"), **qs_in)))
+        else:
+            within = Q(**{f"order__reported_at__{k}": v for k, v in bounds.items()})
+    else:
+        within = Q()
     qs = scoped(user, OrderLine).exclude(state=DRAFT)
     if state == "all":
         pass
@@ -127,6 +168,9 @@ def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool | s
         qs = qs.filter(order__dealer__code=dealer)
     if model:
         qs = qs.filter(unit__product_model__code=model)
+    if region:
+        qs = qs.filter(order__dealer__region_code__startswith=region_prefix(region))
+    qs = qs.filter(within)
     if q:
         term = q.strip()
         qs = qs.filter(Q(serial__startswith=normalize_serial(term)) | Q(order__number__iexact=term)

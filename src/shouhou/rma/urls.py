@@ -7,6 +7,7 @@ from shouhou.rma import views, views_policy, views_portal, views_public, views_r
 urlpatterns = [
     # Staff.
     path("rma/", views.queue, name="rma_queue"),
+    path("rma/export.xlsx", views.queue_export, name="rma_queue_export"),
     path("rma/orders/new/", views.order_new, name="rma_order_new"),
     path("rma/orders/new/line/", views.order_line_row, name="rma_order_line_row"),
     path("rma/orders/template.xlsx", views.order_template, name="rma_order_template"),

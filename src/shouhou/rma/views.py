@@ -7,7 +7,7 @@ goes through the dealer scoping layer, so a dealer reaching a shared helper sees
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +27,7 @@ from shouhou.core.errors import message as error_message
 from shouhou.core.scoping import get_for
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
+from shouhou.domain.reports import parse_date
 from shouhou.notify import selectors as notify_selectors
 from shouhou.registry.models import Dealer, ProductModel
 from shouhou.rma import (
@@ -79,27 +80,67 @@ def event_label(event: str) -> str:
 
 # --- the staff queue -----------------------------------------------------------------------------
 
-QUEUE_FILTERS = ("state", "path", "overdue", "dealer", "model", "q", "due")
+QUEUE_FILTERS = ("state", "path", "overdue", "dealer", "model", "q", "due", "from", "to", "by", "region")
+QUEUE_BY = {"": _lazy("报修日期"), "shipped": _lazy("发货日期"), "due": _lazy("期限到期日")}
+
+
+def _queue_lines(request: HttpRequest, now: datetime, cal: Any) -> tuple[Any, dict[str, str], str]:
+    """The queue's lines for the request's filters (the page and its export), the filters kept,
+    and a message for a filter that was dropped."""
+    params = {k: request.GET.get(k, "").strip() for k in QUEUE_FILTERS if request.GET.get(k, "").strip()}
+    overdue = params.get("overdue", "")
+    # The period a report's bar stands for (`from`/`to`, by report, shipment or due date).
+    dates: dict[str, date | None] = {"from": None, "to": None}
+    error = ""
+    for key in dates:
+        if params.get(key):
+            try:
+                dates[key] = parse_date(params[key], key)
+            except Invalid:
+                error = _("日期格式应为 YYYY-MM-DD，例如 2025-11-30。")
+                params.pop(key)
+    if params.get("by", "") not in QUEUE_BY:
+        params.pop("by")
+    if not (params.get("region", "").isdigit() and len(params.get("region", "")) == 6):
+        params.pop("region", None)
+    lines = selectors_ui.line_search(request.user, state=params.get("state", ""), path=params.get("path", ""),
+                                     overdue=overdue if overdue in ("vendor", "dealer") else overdue == "1",
+                                     dealer=params.get("dealer", ""), model=params.get("model", ""),
+                                     q=params.get("q", ""), due=params.get("due", ""), now=now, cal=cal,
+                                     first=dates["from"], last=dates["to"], by=params.get("by", ""),
+                                     region=params.get("region", ""))
+    return lines, params, error
 
 
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    params = {k: request.GET.get(k, "").strip() for k in QUEUE_FILTERS if request.GET.get(k, "").strip()}
     now, cal = timezone.now(), work_calendar()
-    overdue = params.get("overdue", "")
-    lines = selectors_ui.line_search(request.user, state=params.get("state", ""), path=params.get("path", ""),
-                                     overdue=overdue if overdue in ("vendor", "dealer") else overdue == "1",
-                                     dealer=params.get("dealer", ""), model=params.get("model", ""),
-                                     q=params.get("q", ""), due=params.get("due", ""), now=now, cal=cal)
+    lines, params, error = _queue_lines(request, now, cal)
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors_ui.line_rows(list(page.object_list), role="staff", now=now, cal=cal)
     return render(request, "rma/queue.html", {
-        "page": page, "rows": rows, "params": params, "query": urlencode(params),
+        "page": page, "rows": rows, "params": params, "query": urlencode(params), "error": error,
+        "period_by": QUEUE_BY.get(params.get("by", ""), ""),
         "states": [c for c in LineState.choices if c[0] != DRAFT], "paths": LinePath.choices,
         "dealers": Dealer.objects.only("code", "name").order_by("code"),
         "models": ProductModel.objects.only("code", "name").order_by("code"),
     })
+
+
+@staff_required
+@require_GET
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """Every line of the queue with its filters, as xlsx: streamed from a temp file, formula-safe."""
+    from shouhou.reports.views import line_rows, xlsx_response
+    from shouhou.reports.xlsx import write_xlsx
+
+    now, cal = timezone.now(), work_calendar()
+    lines, _params, _error = _queue_lines(request, now, cal)
+    headers = [_("RMA 单号"), _("代理商代码"), _("代理商"), _("序列号"), _("型号"), _("状态"), _("处理方式"),
+               _("报修时间"), _("待谁处理"), _("期限")]
+    path = write_xlsx(sheet=_("服务单队列"), headers=headers, rows=line_rows(lines, now=now, overdue=True))
+    return xlsx_response(path, f"rma-queue-{cal.local(now):%Y%m%d-%H%M}.xlsx")
 
 
 # --- the service form (shared with the portal) ---------------------------------------------------
