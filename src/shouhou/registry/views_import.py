@@ -19,8 +19,8 @@ from shouhou.core.roles import Role
 from shouhou.domain.errors import NotFound
 from shouhou.registry.exports import units_export_xlsx
 from shouhou.registry.imports import RowError, UnusableInput
-from shouhou.registry.imports_jobs import import_job_create
-from shouhou.registry.imports_report import write_report
+from shouhou.registry.imports.jobs import import_job_create
+from shouhou.registry.imports.report import write_report
 from shouhou.registry.models_import import ImportJob, ImportKind
 from shouhou.registry.selectors import UNIT_FILTERS, unit_search
 from shouhou.workdays import clock

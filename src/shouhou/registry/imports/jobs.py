@@ -1,4 +1,5 @@
-"""Web imports: create an ImportJob from an upload, run it in the worker, report progress."""
+"""Web imports: create an ImportJob from an upload, run it in the worker (``import_job_task``),
+report progress."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from shouhou.registry.imports import ERROR_CAP, UnusableInput, map_headers, run_import
-from shouhou.registry.imports_read import open_table
+from shouhou.registry.imports.read import UnusableInput, open_table
+from shouhou.registry.imports.rows import ERROR_CAP, map_headers
+from shouhou.registry.imports.run import run_import
 from shouhou.registry.models_import import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -24,8 +27,6 @@ def import_job_create(*, kind: str, upload: UploadedFile, all_or_nothing: bool, 
 
     Raises UnusableInput (and keeps nothing) when the file cannot be imported at all.
     """
-    from shouhou.registry.tasks import run_import as run_import_task
-
     job = ImportJob(kind=kind, file_name=upload.name[:255], all_or_nothing=all_or_nothing, created_by=actor)
     job.file.save(upload.name, upload, save=False)
     try:
@@ -39,8 +40,14 @@ def import_job_create(*, kind: str, upload: UploadedFile, all_or_nothing: bool, 
         raise
     with transaction.atomic():
         job.save()
-        transaction.on_commit(lambda: run_import_task.enqueue(job_id=job.pk))
+        transaction.on_commit(lambda: import_job_task.enqueue(job_id=job.pk))
     return job
+
+
+@task()
+def import_job_task(job_id: int) -> None:
+    """Run one uploaded import (an ImportJob) in the worker."""
+    import_job_run(job_id=job_id)
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
