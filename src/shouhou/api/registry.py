@@ -429,7 +429,7 @@ def plain_coverage_view(
             return operation_view(request, serial=serial)
         try:
             return _coverage(request, serial, on)
-        except Exception as exc:  # to the API's handlers, as ninja's operation does
+        except Exception as exc:  # noqa: BLE001  (to the API's handlers, as ninja's operation does)
             return on_exception(request, exc)
 
     return unit_coverage_plain

@@ -74,7 +74,7 @@ def serve_run(args: argparse.Namespace) -> int:
 
     env = {**os.environ, "SHOUHOU_DATA_DIR": str(settings_data_dir)}
     children = [
-        subprocess.Popen(_web_argv(args.host, args.port, _default_workers()), env=env),
+        subprocess.Popen(_web_argv(args.host, args.port, _default_workers()), env=env),  # noqa: S603  (our argv)
         subprocess.Popen([sys.executable, "-m", "shouhou", "worker", "--quiet"], env=env),
     ]
     url = f"http://{args.host}:{args.port}/"
@@ -146,7 +146,7 @@ def web_run(args: argparse.Namespace) -> int:
     setup_django()
     _check_production()
     argv = _web_argv(args.host, args.port, args.workers or _default_workers())
-    os.execv(argv[0], argv)  # the web server replaces this process, so signals reach it directly
+    os.execv(argv[0], argv)  # noqa: S606  (our argv; the web server replaces this process, so signals reach it)
     return 0
 
 

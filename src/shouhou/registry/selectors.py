@@ -264,7 +264,7 @@ def _coverage_sql() -> str:
     from shouhou.registry.models import ProductModel
 
     return (
-        "SELECT u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.replacement_days, u.warranty_months,"
+        "SELECT u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.replacement_days, u.warranty_months,"  # noqa: S608  (table names from the models)
         " m.code, m.replacement_days, m.warranty_months, m.discontinued_on, d.code, d.name, d.phone"
         f" FROM {Unit._meta.db_table} u JOIN {ProductModel._meta.db_table} m ON m.id = u.product_model_id"
         f" LEFT JOIN {Dealer._meta.db_table} d ON d.id = u.dealer_id WHERE u.serial = %s"

@@ -89,7 +89,7 @@ def stage(table: Table, columns: dict[str, int], staging: Staging, result: Impor
 
 
 def _copy(table: Table, raw: str, cols: list[str]) -> None:
-    assert table.path is not None
+    assert table.path is not None  # noqa: S101  (an invariant, for the type checker)
     with table.path.open("rb") as fh:
         first = fh.readline()
         if table.encoding == "utf-8-sig":
