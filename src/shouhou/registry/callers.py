@@ -222,7 +222,8 @@ def callers_for(user: Any, *, phone: str = "", serial: str = "", today: date | N
     dealers: dict[tuple[int, str], DealerMatch] = {}
     caller_dealer_ids: list[int] = []
     # id -> name, contact, phone, dealer code, dealer name, dealer phone
-    customers: dict[int, tuple[Any, ...]] = {}
+    # id -> name, contact, phone, dealer code, dealer name, dealer phone (the CustomerMatch fields)
+    customers: dict[int, tuple[str, str, str, str | None, str | None, str | None]] = {}
     unit_rows: list[tuple[Any, ...]] = []
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         if key:

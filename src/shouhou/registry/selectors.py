@@ -310,9 +310,10 @@ def _prepared_cursor_class() -> type:
     """A psycopg 3 server-binding cursor that always prepares: Django's own cursors bind on the
     client and never prepare (OPTIONS prepare_threshold/server_side_binding would change every query
     of the site; only this hot path needs it)."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    # psycopg 3 only, so django-stubs does not declare it.
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
-    class PreparedCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+    class PreparedCursor(ServerBindingCursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             return super().execute(query, params, prepare=True)
 

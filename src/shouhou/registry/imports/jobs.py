@@ -27,8 +27,9 @@ def import_job_create(*, kind: str, upload: UploadedFile, all_or_nothing: bool, 
 
     Raises UnusableInput (and keeps nothing) when the file cannot be imported at all.
     """
-    job = ImportJob(kind=kind, file_name=upload.name[:255], all_or_nothing=all_or_nothing, created_by=actor)
-    job.file.save(upload.name, upload, save=False)
+    name = upload.name or "import"
+    job = ImportJob(kind=kind, file_name=name[:255], all_or_nothing=all_or_nothing, created_by=actor)
+    job.file.save(name, upload, save=False)
     try:
         table = open_table(job.file.path, name=job.file_name)
         try:
@@ -95,7 +96,10 @@ def import_job_recover(kwargs: dict[str, Any], *, requeued: bool) -> None:
     """The worker running the job's import stopped (core.task_recovery). Each write is a
     transaction and a second run updates what a first one wrote, so the job is queued again with
     its task; when the task is given up, the job shows as failed."""
-    running = ImportJob.objects.filter(pk=kwargs.get("job_id"), status=ImportStatus.RUNNING)
+    job_id = kwargs.get("job_id")
+    if job_id is None:
+        return
+    running = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING)
     if requeued:
         running.update(status=ImportStatus.QUEUED, phase="", percent=0, started_at=None)
     else:

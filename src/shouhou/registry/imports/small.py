@@ -28,7 +28,7 @@ from shouhou.registry.imports.rows import (
 from shouhou.registry.imports.write import audit_import
 from shouhou.registry.models import Dealer, DealerRegion, ProductModel, code_validator
 
-CODE_RE = re.compile(code_validator.regex.pattern)
+CODE_RE = re.compile(code_validator.regex)
 REGION_SPLIT = re.compile(r"[;；、,，/]+")
 LIMITS = {"name": 200, "phone": 50}
 
@@ -96,7 +96,7 @@ def import_small(
         for code, (_number, values) in good.items():
             regions = values.pop("regions", None)
             obj, _created = model.objects.update_or_create(code=code, defaults=values)
-            if regions is not None:
+            if regions is not None and isinstance(obj, Dealer):
                 DealerRegion.objects.filter(dealer=obj).exclude(region_code__in=regions).delete()
                 DealerRegion.objects.bulk_create(
                     [DealerRegion(dealer=obj, region_code=r) for r in regions], ignore_conflicts=True

@@ -23,7 +23,7 @@ from shouhou.registry.imports.rows import ImportResult, Progress, iter_cells, re
 from shouhou.registry.models import Dealer, ProductModel, serial_validator
 
 BATCH = 20_000
-SERIAL_RE = re.compile(serial_validator.regex.pattern)
+SERIAL_RE = re.compile(serial_validator.regex)
 STG_COLUMNS = ("rownum", "serial", "model_id", "shipped_on", "sold_on", "dealer_id", "region_code", "customer",
                "replaces", "bad")
 ERR_COLUMNS = ("rownum", "keyval", "col", "code", "value", "extra")

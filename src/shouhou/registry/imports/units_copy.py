@@ -133,6 +133,7 @@ def _load_lookups(cur: Any, raw: str, columns: dict[str, int], staging: Staging,
                 distinct[c].append(row[n + i])
     maps: dict[str, str] = {}
     for c in present:
+        rows: list[tuple[Any, ...]]
         table = f"imp_map_{uuid.uuid4().hex[:10]}"
         staging.extra.append(table)
         maps[c] = table
