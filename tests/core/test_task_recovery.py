@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from shouhou.core.task_recovery import tasks_recover
-from shouhou.registry.imports_jobs import import_job_create
+from shouhou.registry.imports.jobs import import_job_create
 from shouhou.registry.models_import import ImportJob, ImportStatus
 
 pytestmark = pytest.mark.django_db

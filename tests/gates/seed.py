@@ -47,7 +47,7 @@ def _order_with_files(dealer: Any, staff: Any) -> None:
 def _import_job(staff: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from shouhou.registry.imports_jobs import import_job_create
+    from shouhou.registry.imports.jobs import import_job_create
 
     csv = "code,name,replacement_days,warranty_months\nSN-GATE,门禁测试机型,90,36\n".encode()
     import_job_create(kind="models", upload=SimpleUploadedFile("models.csv", csv), all_or_nothing=False, actor=staff)

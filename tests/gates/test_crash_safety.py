@@ -41,7 +41,7 @@ Unit.objects.bulk_create([Unit(serial=f"CRW{{i:06d}}", product_model=model, deal
 IMPORT = """
 from django.core.files.uploadedfile import SimpleUploadedFile
 from shouhou.core.models import User
-from shouhou.registry.imports_jobs import import_job_create
+from shouhou.registry.imports.jobs import import_job_create
 data = open({path!r}, "rb").read()
 job = import_job_create(kind="units", upload=SimpleUploadedFile("units.csv", data), all_or_nothing=False,
                         actor=User.objects.get(username="zhao"))

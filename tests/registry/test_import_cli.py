@@ -292,11 +292,11 @@ def test_report_option_writes_an_excel_friendly_csv(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("fk_checks_once", [True, False])
-def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path, capsys, monkeypatch,
+def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path, capsys, monkeypatch, settings,
                                                                         fk_checks_once):
     from django.db import connection
 
-    from shouhou.registry import imports_units
+    from shouhou.registry.imports import write
 
     if connection.vendor != "postgresql":
         pytest.skip("bulk mode is PostgreSQL only")
@@ -311,8 +311,8 @@ def test_a_large_postgresql_import_restores_every_index_and_foreign_key(tmp_path
             return indexes, cur.fetchall()
 
     before = schema()
-    monkeypatch.setattr(imports_units, "BULK_MIN_ROWS", 10)
-    monkeypatch.setattr(imports_units, "FK_CHECKS_ONCE", fk_checks_once)  # keeps the keys, or drops them
+    monkeypatch.setattr(write, "BULK_MIN_ROWS", 10)
+    settings.SHOUHOU_IMPORT_FK_CHECKS_ONCE = fk_checks_once  # keeps the keys, or drops them
     rows = [[f"SN-{i:04d}", "AB-1", "2024-01-01", "", "GX-A01", "", "网吧", ""] for i in range(40)]
     rows.append(["SN-NEW", "AB-1", "", "", "", "", "", "SN-0001"])
     seen = []

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from shouhou.registry import imports_units, imports_units_copy
-from shouhou.registry.imports import run_import
+from shouhou.registry.imports import run_import, units, units_copy
 from shouhou.registry.models import Unit
 
 from .import_helpers import UNIT_HEADER, load_reference, write_csv
@@ -60,9 +59,9 @@ def report(path, monkeypatch, *, fast, **options):
     """Run the import through one path only; fail if the other one is taken."""
     with monkeypatch.context() as m:
         if fast:
-            m.setattr(imports_units, "_read", lambda *a, **k: pytest.fail("fell back to the Python path"))
+            m.setattr(units, "stage_rows", lambda *a, **k: pytest.fail("fell back to the Python path"))
         else:
-            m.setattr(imports_units_copy, "usable", lambda table: False)
+            m.setattr(units_copy, "usable", lambda table: False)
         result = run_import("units", path, **options)
     return (result.rows, result.created, result.updated, result.rejected, [e.as_dict() for e in result.errors],
             [str(e) for e in result.errors])
@@ -93,9 +92,10 @@ def test_the_copy_path_reports_the_same_rows_reasons_and_counts_as_the_python_pa
 
 
 @pytest.mark.parametrize("fk_checks_once", [True, False])
-def test_the_copy_path_writes_the_same_units_as_the_python_path(tmp_path, capsys, monkeypatch, fk_checks_once):
+def test_the_copy_path_writes_the_same_units_as_the_python_path(tmp_path, capsys, monkeypatch, settings,
+                                                                 fk_checks_once):
     need_postgresql()
-    monkeypatch.setattr(imports_units, "FK_CHECKS_ONCE", fk_checks_once)
+    settings.SHOUHOU_IMPORT_FK_CHECKS_ONCE = fk_checks_once
     load_reference(tmp_path, capsys)
     path = write_csv(tmp_path / "units.csv", [UNIT_HEADER, *ROWS])
     fields = ("serial", "product_model__code", "shipped_on", "sold_on", "dealer__code", "region_code",

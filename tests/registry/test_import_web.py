@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from shouhou.registry.imports_read import open_table
+from shouhou.registry.imports.read import open_table
 from shouhou.registry.models import ProductModel, Unit
 from shouhou.registry.models_import import ImportJob
 

@@ -12,8 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from shouhou.domain.calendar import DayKind
-from shouhou.domain.errors import Invalid
-from shouhou.workdays.commands import UsageError, parse_month, parse_start, parse_working_days
+from shouhou.domain.parsing import parse_month, parse_start, parse_working_days
 from shouhou.workdays.selectors import calendar, month_days
 
 router = Router(tags=["calendar"])
@@ -45,14 +44,8 @@ def calendar_due(request: HttpRequest, start: str, working_days: str) -> dict[st
     """`start`: YYYY-MM-DD or YYYY-MM-DDTHH:MM (Asia/Shanghai), or ISO 8601 with an offset.
     `provisional` is true when the deadline depends on a year without an official schedule."""
     cal = calendar()
-    try:
-        n = parse_working_days(working_days)
-    except UsageError as exc:
-        raise Invalid(str(exc), field="working_days") from None
-    try:
-        at = parse_start(start, cal.tz)
-    except UsageError as exc:
-        raise Invalid(str(exc), field="start") from None
+    n = parse_working_days(working_days)  # these raise Invalid naming the field: a 422
+    at = parse_start(start, cal.tz)
     info = cal.due_info(at, n)
     return {"start": at, "working_days": n, "due": info.due, "provisional": info.provisional}
 
@@ -60,8 +53,5 @@ def calendar_due(request: HttpRequest, start: str, working_days: str) -> dict[st
 @router.get("/calendar/{year}/{month}", response={200: list[DayOut], 422: ErrorOut}, auth=None,
             summary="Each day of a month: working, rest, holiday, makeup, company_off, company_on")
 def calendar_month(request: HttpRequest, year: int, month: int) -> list[dict[str, object]]:
-    try:
-        year, month = parse_month(f"{year:04d}-{month:02d}")
-    except UsageError as exc:
-        raise Invalid(str(exc), field="month") from None
+    year, month = parse_month(f"{year:04d}-{month:02d}")
     return month_days(year, month)

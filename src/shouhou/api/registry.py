@@ -292,7 +292,7 @@ class SnapshotList(Schema):
     results: list[SnapshotOut]
 
 
-_SNAPSHOT_EXAMPLE = {
+_SNAPSHOT_EXAMPLE: dict[str, Any] = {
     "taken_at": "2026-02-10T09:30:00+08:00",
     "config": {"cpu": {"model": "Xeon E5-2680 v4", "cores": 14}, "memory_gb": 128,
                "disks": [{"slot": 0, "model": "ST4000NM"}, {"slot": 1, "model": "ST8000NM"}],
@@ -356,10 +356,10 @@ def _unit_out(unit: Unit, coverage: cov.Coverage | None) -> dict[str, Any]:
     return {
         "serial": unit.serial, "model": unit.product_model.code, "status": unit.status,
         "manufactured_on": unit.manufactured_on, "shipped_on": unit.shipped_on, "sold_on": unit.sold_on,
-        "dealer": unit.dealer.code if unit.dealer_id else None, "customer": unit.customer_id,
+        "dealer": unit.dealer.code if unit.dealer is not None else None, "customer": unit.customer_id,
         "region_code": unit.region_code, "replacement_days": unit.replacement_days,
         "warranty_months": unit.warranty_months,
-        "replaces": unit.replaces.serial if unit.replaces_id else None,
+        "replaces": unit.replaces.serial if unit.replaces is not None else None,
         "coverage": coverage.status.value if coverage else None,
     }
 
@@ -367,7 +367,7 @@ def _unit_out(unit: Unit, coverage: cov.Coverage | None) -> dict[str, Any]:
 def _customer_out(customer: Customer) -> dict[str, Any]:
     return {"id": customer.pk, "name": customer.name, "contact_name": customer.contact_name,
             "phone": customer.phone, "region_code": customer.region_code,
-            "dealer": customer.dealer.code if customer.dealer_id else None}
+            "dealer": customer.dealer.code if customer.dealer is not None else None}
 
 
 # --- public coverage ------------------------------------------------------------------------
@@ -430,7 +430,7 @@ def plain_coverage_view(
             return operation_view(request, serial=serial)
         try:
             return _coverage(request, serial, on)
-        except Exception as exc:  # to the API's handlers, as ninja's operation does
+        except Exception as exc:  # noqa: BLE001  (to the API's handlers, as ninja's operation does)
             return on_exception(request, exc)
 
     return unit_coverage_plain
@@ -463,7 +463,7 @@ def _snapshot_out(entry: selectors.SnapshotEntry, serial: str) -> dict[str, Any]
     local = clock.localtime  # times as in the service-order API: Asia/Shanghai with its offset
     return {"id": snapshot.pk, "serial": serial, "taken_at": local(snapshot.taken_at),
             "received_at": local(snapshot.received_at),
-            "source": snapshot.source.username if snapshot.source_id else None, "config": snapshot.config,
+            "source": snapshot.source.username if snapshot.source is not None else None, "config": snapshot.config,
             "previous_taken_at": local(entry.previous_taken_at) if entry.previous_taken_at else None,
             "changes": entry.changes.as_dict() if entry.changes is not None else None}
 

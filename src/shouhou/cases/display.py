@@ -41,8 +41,8 @@ def target_of(at: datetime, *, met_at: datetime | None, now: datetime, cal: Work
         late = met_at > at
         return Target(at, _("已超时完成") if late else _("按时完成"), "due overdue" if late else "due met")
     if now > at:
-        late = int(business_minutes_between(cal, at, now))
-        return Target(at, _("已超时 %(t)s") % {"t": _hours(late)} if late else _("已超时"), "due overdue")
+        overdue = int(business_minutes_between(cal, at, now))
+        return Target(at, _("已超时 %(t)s") % {"t": _hours(overdue)} if overdue else _("已超时"), "due overdue")
     minutes = int(business_minutes_between(cal, now, at))
     days = cal.working_days_between(cal.local(now).date(), cal.local(at).date())
     if days >= 2:

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -89,7 +90,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def case_mine(request: HttpRequest) -> HttpResponse:
-    return _list(request, title=_("我的案例"), fixed={"owner": request.user.username})  # type: ignore[union-attr]
+    return _list(request, title=_("我的案例"), fixed={"owner": request.user.username})
 
 
 @staff_required
@@ -239,7 +240,7 @@ def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("case_detail", args=[pk]) + "#attachments")
 
 
-def attachment_response(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment_response(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     case = case_get_for(request.user, pk)
     attachment = get_for(request.user, case.attachments.all(), pk=attachment_id)
     return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
@@ -248,7 +249,7 @@ def attachment_response(request: HttpRequest, pk: int, attachment_id: int) -> Ht
 
 @staff_required
 @require_GET
-def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     return attachment_response(request, pk, attachment_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -39,5 +40,5 @@ def case_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
 
 @role_required(Role.DEALER)
 @require_GET
-def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     return attachment_response(request, pk, attachment_id)

@@ -26,7 +26,7 @@ from django.http import HttpRequest
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # When not even the connecting address is usable (a Unix socket gives none): one shared bucket.
-UNKNOWN = "0.0.0.0"
+UNKNOWN = "0.0.0.0"  # noqa: S104  (a placeholder address, nothing binds to it)
 _ATTR = "_shouhou_client_ip"
 
 

@@ -77,7 +77,7 @@ def serve_run(args: argparse.Namespace) -> int:
 
     env = {**os.environ, "SHOUHOU_DATA_DIR": str(settings_data_dir)}
     children = [
-        subprocess.Popen(_web_argv(args.host, args.port, _default_workers()), env=env),
+        subprocess.Popen(_web_argv(args.host, args.port, _default_workers()), env=env),  # noqa: S603  (our argv)
         subprocess.Popen([sys.executable, "-m", "shouhou", "worker", "--quiet"], env=env),
     ]
     url = f"http://{args.host}:{args.port}/"
@@ -165,7 +165,7 @@ def web_run(args: argparse.Namespace) -> int:
         # As `serve` does: the manifest the pages' static links come from (the CLI migrated already).
         call_command("collectstatic", interactive=False, verbosity=0)
     argv = _web_argv(args.host, args.port, args.workers or _default_workers())
-    os.execv(argv[0], argv)  # the web server replaces this process, so signals reach it directly
+    os.execv(argv[0], argv)  # noqa: S606  (our argv; the web server replaces this process, so signals reach it)
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from django.db import transaction
 
-DEMO_PASSWORD = "shouhou-demo-2026"
+DEMO_PASSWORD = "shouhou-demo-2026"  # noqa: S105  (published in the README: demo data only)
 
 DEALERS = [
     ("GX-NN01", "南宁恒信电脑科技有限公司", "0771-5882301", "service@hengxin-nn.example.cn"),

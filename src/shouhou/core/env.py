@@ -97,7 +97,7 @@ def served_base_url(host: str, port: int) -> str:
     A wildcard host (0.0.0.0, ::) means "every interface": links then use this machine's address
     on the network it routes through, which colleagues and phones on the intranet can reach.
     """
-    if host in {"", "0.0.0.0", "::", "[::]"}:
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104  (recognising a wildcard, not binding)
         host = _primary_address() or "127.0.0.1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"  # an IPv6 literal in a URL

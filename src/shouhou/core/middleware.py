@@ -85,7 +85,7 @@ class ApiBodyLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if (limit is not None and request.path.startswith("/api/")
-                and not request.content_type.startswith("multipart/")):
+                and not (request.content_type or "").startswith("multipart/")):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

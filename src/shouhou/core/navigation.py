@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shouhou.core.roles import Role
@@ -12,8 +13,8 @@ from shouhou.core.roles import Role
 
 @dataclass(frozen=True)
 class NavItem:
-    section: str
-    label: str
+    section: str | Promise  # lazy translations: rendered in the reader's language
+    label: str | Promise
     url_name: str
     roles: frozenset[str]  # empty: every signed-in user
 

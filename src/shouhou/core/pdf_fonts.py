@@ -40,8 +40,8 @@ def cjk_font() -> str:
     candidates: list[tuple[str, int]] = []
     explicit = os.environ.get("SHOUHOU_PDF_FONT", "").strip()
     if explicit:
-        path, _sep, index = explicit.partition(":")
-        candidates.append((path, int(index or 0)))
+        font_file, _sep, font_index = explicit.partition(":")
+        candidates.append((font_file, int(font_index or 0)))
     candidates.extend(CANDIDATES)
     for path, index in candidates:
         if not Path(path).is_file():

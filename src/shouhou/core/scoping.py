@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -47,5 +48,5 @@ def get_for(user: Any, queryset: models.QuerySet[M] | type[M], **lookup: Any) ->
     try:
         return qs.get(**lookup)
     # OverflowError: an id past the 64-bit range (SQLite refuses to bind it) names no object either.
-    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:  # the model's DoesNotExist too
         raise NotFound(_("没有找到该记录。")) from exc

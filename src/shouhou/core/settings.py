@@ -226,6 +226,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest import file accepted by the web upload (the CLI has no limit).
 SHOUHOU_IMPORT_MAX_UPLOAD_MB = envint("SHOUHOU_IMPORT_MAX_UPLOAD_MB", 200)
+# The units import checks foreign keys once per referenced row instead of once per row, with
+# `session_replication_role = replica` (a superuser or a grant; docs/deploy.md §9). Off by default.
+SHOUHOU_IMPORT_FK_CHECKS_ONCE = envbool("SHOUHOU_IMPORT_FK_CHECKS_ONCE", False)
 
 
 # --- Email ----------------------------------------------------------------------------------

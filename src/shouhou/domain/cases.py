@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final, Protocol
 
@@ -81,9 +81,9 @@ class BusinessCalendar(Protocol):
     @property
     def closes(self) -> time: ...
 
-    def is_working_day(self, day: object) -> bool: ...
+    def is_working_day(self, day: date) -> bool: ...
 
-    def add_working_days(self, day: object, n: int) -> object: ...
+    def add_working_days(self, day: date, n: int) -> date: ...
 
     def next_opening(self, at: datetime) -> datetime: ...
 
@@ -424,7 +424,7 @@ def add_business_minutes(cal: BusinessCalendar, start: datetime, minutes: int) -
             return at + left
         left -= close - at
         day = cal.add_working_days(at.date(), 1)
-        at = datetime.combine(day, cal.opens, cal.tz)  # type: ignore[arg-type]
+        at = datetime.combine(day, cal.opens, cal.tz)
 
 
 def business_minutes_between(cal: BusinessCalendar, start: datetime, end: datetime) -> float:
@@ -439,7 +439,7 @@ def business_minutes_between(cal: BusinessCalendar, start: datetime, end: dateti
         if end <= close:
             break
         day = cal.add_working_days(at.date(), 1)
-        at = datetime.combine(day, cal.opens, cal.tz)  # type: ignore[arg-type]
+        at = datetime.combine(day, cal.opens, cal.tz)
     return total.total_seconds() / 60
 
 

@@ -99,12 +99,11 @@ class Terms:
         """Return these terms with a unit's own period lengths where it has them (None keeps)."""
         if replacement_days is None and warranty_months is None:
             return self  # frozen: nothing to copy
-        changes: dict[str, int] = {}
-        if replacement_days is not None:
-            changes["replacement_days"] = replacement_days
-        if warranty_months is not None:
-            changes["warranty_months"] = warranty_months
-        return replace(self, **changes)
+        return replace(
+            self,
+            replacement_days=self.replacement_days if replacement_days is None else replacement_days,
+            warranty_months=self.warranty_months if warranty_months is None else warranty_months,
+        )
 
 
 @dataclass(frozen=True, slots=True)

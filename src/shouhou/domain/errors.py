@@ -52,8 +52,9 @@ class IllegalEvent(ShouhouError):
     status = 409
     code = "illegal_event"
 
-    def __init__(self, message: str, *, allowed: list[str] | tuple[str, ...], **extra: object) -> None:
-        super().__init__(message, allowed=sorted(allowed), **extra)
+    def __init__(self, message: str, *, allowed: list[str] | tuple[str, ...], reason: str | None = None,
+                 **extra: object) -> None:
+        super().__init__(message, reason=reason, allowed=sorted(allowed), **extra)
         self.allowed = sorted(allowed)
 
 

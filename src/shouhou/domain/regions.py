@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
@@ -116,7 +117,7 @@ def find_region(name: str, *, province_code: str | None = None) -> Region | None
     wanted = "".join(name.split())
     if not wanted:
         return None
-    candidates = _index().by_code.values()
+    candidates: Collection[Region] = _index().by_code.values()
     if province_code is not None:
         candidates = [r for r in candidates if r.province_code == province_code]
     for attribute in ("name", "short_name"):

@@ -35,7 +35,7 @@ def ingest_stdin(raw: bytes) -> int:
         print(f"shouhou mail ingest: could not store the message now ({exc.__class__.__name__}: {exc}); "
               "the mail server should retry", file=sys.stderr)
         return EX_TEMPFAIL
-    except Exception:
+    except Exception:  # noqa: BLE001
         # A fault of ours must not lose the message: the MTA keeps it and retries; the trace is logged.
         traceback.print_exc()
         return EX_TEMPFAIL
@@ -48,7 +48,7 @@ def ingest_stdin(raw: bytes) -> int:
 def mail_run(args: argparse.Namespace) -> int:
     try:
         setup_django()
-    except Exception as exc:  # a broken environment is a temporary failure for the MTA: it keeps the mail
+    except Exception as exc:  # noqa: BLE001  (a broken environment is a temporary failure for the MTA)
         print(f"shouhou mail: cannot start ({exc})", file=sys.stderr)
         return EX_TEMPFAIL
     if args.action == "ingest":

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shouhou.core.access import staff_required
+from shouhou.core.http import AuthenticatedHttpRequest
 from shouhou.domain.errors import ShouhouError
 from shouhou.mail import selectors, services
 from shouhou.mail.models import InboundStatus
 
 
 @staff_required
-def inbound_log(request: HttpRequest) -> HttpResponse:
+def inbound_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "").strip()
     if status not in InboundStatus.values:
         status = ""
@@ -27,14 +28,14 @@ def inbound_log(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = selectors.inbound_get_for(request.user, pk)
     return render(request, "mail/inbound_detail.html", {"m": message, "error": None})
 
 
 @require_POST
 @staff_required
-def inbound_act(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Assign an open message to a service order by number, or close it with a note."""
     message = selectors.inbound_get_for(request.user, pk)
     action = request.POST.get("action", "")

@@ -27,6 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     setup_django()
     if args.notify_command == "test":
+        from django.core.exceptions import ValidationError
         from django.core.validators import validate_email
         from django.db import transaction
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             validate_email(args.address)
-        except Exception:
+        except ValidationError:
             print(f"shouhou: {args.address!r} is not an email address", flush=True)
             return 2
         with transaction.atomic():

@@ -170,7 +170,7 @@ class MailPipe:
                     down = exc if exc.connect else None
                     self.outcomes.put((message, exc))
                     continue
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001  (any failure is this message's outcome, retried)
                     self.outcomes.put((message, DeliveryError(f"{type(exc).__name__}: {exc}"[:500])))
                     continue
                 self.outcomes.put((message, None))
@@ -246,7 +246,7 @@ def outbox_send_run(*, now: datetime | None = None, limit: int | None = None) ->
 
     def drain(*, wait: int = 0) -> None:
         """Record what the pipe has finished; with WAIT, block until that many more are in."""
-        assert pipe is not None
+        assert pipe is not None  # noqa: S101  (an invariant, for the type checker)
         for _ in range(wait):
             record(*pipe.outcomes.get())
         while True:

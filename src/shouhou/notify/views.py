@@ -140,7 +140,7 @@ def address_clear(request: HttpRequest) -> HttpResponse:
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, with the mail going through the outbox (retries, .eml, language)."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,  # type: ignore[no-untyped-def]
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
         from django.db import transaction
         from django.urls import reverse

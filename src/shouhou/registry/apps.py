@@ -32,6 +32,7 @@ class RegistryConfig(AppConfig):
         if demo.load_demo not in bootstrap.DEMO_STEPS:
             bootstrap.DEMO_STEPS.append(demo.load_demo)
         from shouhou.core import task_recovery
-        from shouhou.registry.imports_jobs import import_job_recover
+        from shouhou.registry.imports.jobs import import_job_recover, import_job_task
 
-        task_recovery.register("shouhou.registry.tasks.run_import", import_job_recover)
+        task_recovery.register(import_job_task.module_path, import_job_recover)
+        task_recovery.register("shouhou.registry.tasks.run_import", import_job_recover)  # queued before it moved

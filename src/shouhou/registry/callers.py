@@ -166,12 +166,13 @@ def _sql() -> dict[str, str]:
             " u.customer_id, m.code, m.replacement_days, m.warranty_months, m.discontinued_on,"
             " d.id, d.code, d.name, d.contact_name, d.phone, d.mobile")
     joins = f" FROM {u} u JOIN {m} m ON m.id = u.product_model_id LEFT JOIN {d} d ON d.id = u.dealer_id"
+    # S608: only table names from the models and constant limits go into the text; values are parameters.
     return {
-        "dealers": f"SELECT id, code, name, contact_name, phone, mobile, phone_key FROM {d}"
+        "dealers": f"SELECT id, code, name, contact_name, phone, mobile, phone_key FROM {d}"  # noqa: S608
                    f" WHERE phone_key = %s OR mobile_key = %s ORDER BY code LIMIT {DEALER_LIMIT}",
-        "contacts": f"SELECT c.dealer_id, d.code, d.name, c.name, c.phone FROM {c} c JOIN {d} d ON d.id = c.dealer_id"
+        "contacts": f"SELECT c.dealer_id, d.code, d.name, c.name, c.phone FROM {c} c JOIN {d} d ON d.id = c.dealer_id"  # noqa: S608
                     f" WHERE c.phone_key = %s ORDER BY d.code, c.name, c.id LIMIT {DEALER_LIMIT}",
-        "customers": f"SELECT c.id, c.name, c.contact_name, c.phone, d.code, d.name, d.phone, d.mobile FROM {cu} c"
+        "customers": f"SELECT c.id, c.name, c.contact_name, c.phone, d.code, d.name, d.phone, d.mobile FROM {cu} c"  # noqa: S608
                      f" LEFT JOIN {d} d ON d.id = c.dealer_id WHERE c.phone_key = %s ORDER BY c.name, c.id"
                      f" LIMIT {CUSTOMER_LIMIT}",
         "unit": f"{unit}, c.id, c.name, c.contact_name, c.phone, cd.code, cd.name, cd.phone, cd.mobile{joins}"
@@ -221,7 +222,8 @@ def callers_for(user: Any, *, phone: str = "", serial: str = "", today: date | N
     dealers: dict[tuple[int, str], DealerMatch] = {}
     caller_dealer_ids: list[int] = []
     # id -> name, contact, phone, dealer code, dealer name, dealer phone
-    customers: dict[int, tuple[Any, ...]] = {}
+    # id -> name, contact, phone, dealer code, dealer name, dealer phone (the CustomerMatch fields)
+    customers: dict[int, tuple[str, str, str, str | None, str | None, str | None]] = {}
     unit_rows: list[tuple[Any, ...]] = []
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         if key:

@@ -65,7 +65,7 @@ class Bar:
 def run(args: argparse.Namespace) -> int:
     setup_django()
     from shouhou.registry.imports import KINDS, UnusableInput, run_import
-    from shouhou.registry.imports_report import write_report
+    from shouhou.registry.imports.report import write_report
 
     if args.kind not in KINDS:
         print(f"无法导入：未知的导入类型 {args.kind}（可选：{'、'.join(KINDS)}） / "

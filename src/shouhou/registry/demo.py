@@ -87,7 +87,7 @@ FIRST_SERIAL = "SND200-2301-0001"
 
 def _code(name: str) -> str:
     found = find_region(name)
-    assert found is not None, name
+    assert found is not None, name  # noqa: S101  (an invariant, for the type checker)
     return found.code
 
 
@@ -143,7 +143,7 @@ def load_demo(out: TextIO) -> None:
     out.write(f"档案演示数据：{len(MODELS)} 个型号，{len(dealers)} 个代理商，{count} 台设备 / registry demo loaded\n")
 
 
-def _snapshots(services, Unit) -> None:  # type: ignore[no-untyped-def]
+def _snapshots(services, Unit) -> None:
     unit = Unit.objects.filter(serial=FIRST_SERIAL).first()
     if unit is None or unit.snapshots.exists():
         return
@@ -153,7 +153,7 @@ def _snapshots(services, Unit) -> None:  # type: ignore[no-untyped-def]
                                       now=now)
 
 
-def _units(models, dealers, customers, services, UnitStatus) -> int:  # type: ignore[no-untyped-def]
+def _units(models, dealers, customers, services, UnitStatus) -> int:
     rng = random.Random(2026)
     today = clock.today()
     dealer_codes = sorted(dealers)
@@ -161,7 +161,7 @@ def _units(models, dealers, customers, services, UnitStatus) -> int:  # type: ig
     count = 0
 
     def make(model_code: str, sold: date | None, *, dealer_code: str | None = None,
-             status: str | None = None, lag: int | None = None):  # type: ignore[no-untyped-def]
+             status: str | None = None, lag: int | None = None):
         nonlocal count
         model = models[model_code]
         made = (sold or today) - timedelta(days=rng.randint(20, 60) + (lag or 0))
@@ -207,7 +207,7 @@ def _units(models, dealers, customers, services, UnitStatus) -> int:  # type: ig
     return count
 
 
-def _chain(make, services, today: date) -> None:  # type: ignore[no-untyped-def]
+def _chain(make, services, today: date) -> None:
     """A unit replaced twice: each replacement keeps the first unit's warranty start."""
     from shouhou.core.services import audit_record
     from shouhou.registry.models import Unit, UnitStatus

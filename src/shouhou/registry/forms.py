@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,9 @@ from shouhou.domain.errors import NotFound
 from shouhou.domain.regions import cities, find_region, provinces
 from shouhou.domain.regions import region as region_lookup
 from shouhou.registry.models import Customer, Dealer, DealerContact, ProductModel, Unit, normalize_serial
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def region_choices() -> list[tuple[str, Any]]:
@@ -31,7 +34,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _region_field(label: str, required: bool = False) -> forms.ChoiceField:
+def _region_field(label: StrOrPromise, required: bool = False) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=region_choices, required=required)
 
 
@@ -130,13 +133,15 @@ class UnitForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["region_code"] = _region_field(_("销售地区"))
         self.fields["region_code"].widget.attrs["class"] = "form-select"
-        self.fields["customer"].queryset = Customer.objects.select_related("dealer").order_by("name")
+        customer = self.fields["customer"]
+        assert isinstance(customer, forms.ModelChoiceField)  # noqa: S101  (the model form's foreign key field)
+        customer.queryset = Customer.objects.select_related("dealer").order_by("name")
 
     def clean_serial(self) -> str:
         return normalize_serial(self.cleaned_data.get("serial", ""))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         shipped, sold = data.get("shipped_on"), data.get("sold_on")
         if sold and not shipped:
             self.add_error("shipped_on", _("有售出日期的设备必须先有发货日期。"))

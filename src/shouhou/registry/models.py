@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhou.domain import coverage as cov
 from shouhou.domain.errors import NotFound
+from shouhou.domain.parsing import normalize_serial as normalize_serial  # one rule for every edge
 from shouhou.domain.phones import phone_key
 from shouhou.domain.regions import region as region_lookup
 
@@ -36,11 +37,6 @@ def validate_region_code(value: str) -> None:
         region_lookup(value)
     except NotFound as exc:
         raise ValidationError(_("地区代码 %(code)s 不存在。"), params={"code": value}) from exc
-
-
-def normalize_serial(raw: str) -> str:
-    """Serials are case-insensitive and typed or scanned with stray spaces: store them one way."""
-    return "".join(raw.split()).upper()
 
 
 class PhoneKeyField(models.CharField):

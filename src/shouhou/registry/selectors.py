@@ -264,7 +264,7 @@ def _coverage_sql() -> str:
     from shouhou.registry.models import ProductModel
 
     return (
-        "SELECT u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.replacement_days, u.warranty_months,"
+        "SELECT u.serial, u.shipped_on, u.sold_on, u.replaces_id, u.replacement_days, u.warranty_months,"  # noqa: S608  (table names from the models)
         " m.code, m.replacement_days, m.warranty_months, m.discontinued_on, d.code, d.name, d.phone"
         f" FROM {Unit._meta.db_table} u JOIN {ProductModel._meta.db_table} m ON m.id = u.product_model_id"
         f" LEFT JOIN {Dealer._meta.db_table} d ON d.id = u.dealer_id WHERE u.serial = %s"
@@ -310,9 +310,10 @@ def _prepared_cursor_class() -> type:
     """A psycopg 3 server-binding cursor that always prepares: Django's own cursors bind on the
     client and never prepare (OPTIONS prepare_threshold/server_side_binding would change every query
     of the site; only this hot path needs it)."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    # psycopg 3 only, so django-stubs does not declare it.
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
-    class PreparedCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+    class PreparedCursor(ServerBindingCursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             return super().execute(query, params, prepare=True)
 

@@ -70,7 +70,7 @@ def _validate(obj: models.Model) -> None:
             if field == "__all__":
                 messages.extend(fields[field])
             else:
-                label = obj._meta.get_field(field).verbose_name
+                label = getattr(obj._meta.get_field(field), "verbose_name", field)  # a relation has none
                 messages.extend(f"{label}：{e}" for e in fields[field])
         raise Invalid(" ".join(messages), fields=fields) from exc
 
@@ -376,7 +376,7 @@ def unit_scrap(*, unit: Unit, actor: User | None, reference: str = "") -> Unit:
 @transaction.atomic
 def unit_move_to_dealer(*, unit: Unit, dealer: Dealer, actor: User | None, reference: str = "") -> Unit:
     """The unit now belongs to DEALER's stock (with the dealer)."""
-    before = unit.dealer.code if unit.dealer_id else None
+    before = unit.dealer.code if unit.dealer is not None else None
     unit.dealer = dealer
     return _unit_move(unit, "unit.moved_to_dealer", actor=actor, status=UnitStatus.WITH_DEALER, reference=reference,
                       data={"dealer_from": before, "dealer_to": dealer.code}, fields=("dealer",))
@@ -417,7 +417,7 @@ def unit_replace(*, original: Unit, serial: str, dealer: Dealer, actor: User | N
     replacement.region_code = original.region_code
     if replacement.shipped_on is None:
         replacement.shipped_on = on
-    data = {"replaces": original.serial, "dealer": dealer.code}
+    data: dict[str, object] = {"replaces": original.serial, "dealer": dealer.code}
     if other_model:
         data.update(other_model=True, model=replacement.product_model.code, reason=reason)
     _unit_move(replacement, "unit.shipped_as_replacement", actor=actor, status=UnitStatus.WITH_DEALER,

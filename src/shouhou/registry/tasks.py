@@ -1,13 +1,13 @@
-"""Background tasks of the registry (django-tasks; run by `shouhou worker`)."""
+"""Background tasks of the registry (django-tasks; run by `shouhou worker`).
+
+The import task lives with the imports (``shouhou.registry.imports.jobs.import_job_task``); this
+name stays for the tasks queued before it moved there, whose stored path is this one.
+"""
 
 from __future__ import annotations
 
-from django_tasks import task
+from shouhou.registry.imports.jobs import import_job_task
 
+run_import = import_job_task
 
-@task()
-def run_import(job_id: int) -> None:
-    """Run one uploaded import (an ImportJob) in the worker."""
-    from shouhou.registry.imports_jobs import import_job_run
-
-    import_job_run(job_id=job_id)
+__all__ = ["run_import"]

@@ -8,6 +8,7 @@ import os
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,8 +20,8 @@ from shouhou.core.roles import Role
 from shouhou.domain.errors import NotFound
 from shouhou.registry.exports import units_export_xlsx
 from shouhou.registry.imports import RowError, UnusableInput
-from shouhou.registry.imports_jobs import import_job_create
-from shouhou.registry.imports_report import write_report
+from shouhou.registry.imports.jobs import import_job_create
+from shouhou.registry.imports.report import write_report
 from shouhou.registry.models_import import ImportJob, ImportKind
 from shouhou.registry.selectors import UNIT_FILTERS, unit_search
 from shouhou.workdays import clock
@@ -43,7 +44,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("文件（CSV 或 xlsx）"))
     all_or_nothing = forms.BooleanField(label=gettext_lazy("有任何错误行时全部不写入"), required=False)
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size == 0:
             raise forms.ValidationError(_("文件是空的。"))

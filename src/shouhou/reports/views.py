@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,7 +69,7 @@ def xlsx_response(path: Any, filename: str) -> FileResponse:
 
 
 @role_required(*READERS)
-def figure_export(request: HttpRequest, page: str, key: str) -> HttpResponse:
+def figure_export(request: HttpRequest, page: str, key: str) -> HttpResponseBase:
     """Exactly the numbers of one figure's table, with the page's filters."""
     if page not in figures.PAGES:
         raise NotFound(_("页面不存在。"))
@@ -96,7 +97,7 @@ def line_rows(lines: Any, *, now: Any, overdue: bool) -> Iterator[list[Any]]:
 
 
 @role_required(*READERS)
-def list_export(request: HttpRequest, name: str) -> HttpResponse:
+def list_export(request: HttpRequest, name: str) -> HttpResponseBase:
     """A report's list (the overdue lines, the repeat returns), all rows, filters applied, streamed."""
     f = read_filters(request.user, request.GET)
     now = timezone.now()

@@ -72,7 +72,7 @@ def staff_figures(user: Any, now: datetime) -> dict[str, Any]:
     for line in (lines.filter(Q(due_at__lt=now) | Q(dealer_due_at__lt=now))
                  .select_related("order__dealer").order_by(Coalesce("due_at", "dealer_due_at"), "id")[:LATE_ROWS]):
         due = line.due_at or line.dealer_due_at
-        assert due is not None
+        assert due is not None  # noqa: S101  (an invariant, for the type checker)
         late.append(LateLine(line, line.due_at is None, cal.working_days_between(cal.local(due).date(), today)))
     # Our deadlines that fell due in the window: met on time, or missed (met late or still open).
     deadlines = scoped(user, DeadlineRecord).filter(party=Party.VENDOR, due_at__gte=now - timedelta(days=RATE_DAYS),

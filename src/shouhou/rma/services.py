@@ -418,7 +418,7 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         # Each option its own total (an item naming no option counts for every option).
         totals = rma.quote_totals(data["items"], [str(o) for o in step.line.quote_options])
         valid_until = step.line.dealer_due_at
-        assert valid_until is not None
+        assert valid_until is not None  # noqa: S101  (an invariant, for the type checker)
         quote = Quote.objects.create(
             line=line, items=_jsonable(data["items"]), total=max(totals.values(), default=data["total"]),
             totals=_jsonable(totals), options=_jsonable(step.line.quote_options),
@@ -446,7 +446,7 @@ def _write_records(line: OrderLine, step: rma.Step, *, actor: User) -> dict[str,
         direction = ShipmentDirection.TO_CENTRE if event == E.SHIP_TO_CENTRE else ShipmentDirection.TO_DEALER
         serial = ""
         if event == E.SHIP_REPLACEMENT:
-            assert line.unit is not None
+            assert line.unit is not None  # noqa: S101  (an invariant, for the type checker)
             replacement = registry_services.unit_replace(
                 original=line.unit, serial=str(data["replacement_serial"]), dealer=line.order.dealer, actor=actor,
                 on=clock.localtime(at).date(), reference=_reference(line),

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shouhou.core.access import staff_required
 from shouhou.core.errors import message as error_message
+from shouhou.core.http import AuthenticatedHttpRequest
 from shouhou.core.scoping import get_for
 from shouhou.domain import rma
 from shouhou.domain.errors import Forbidden, IllegalEvent, Invalid, NotFound, StaleVersion
@@ -114,7 +116,7 @@ def _queue_lines(request: HttpRequest, now: datetime, cal: Any) -> tuple[Any, di
 
 @staff_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     now, cal = timezone.now(), work_calendar()
     lines, params, error = _queue_lines(request, now, cal)
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -152,8 +154,8 @@ def _kept_topology(order: ServiceOrder | None) -> dict[str, Any]:
     return {ln.serial: ln.topology for ln in order.lines.all() if ln.serial and ln.topology}
 
 
-def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: ServiceOrder | None, portal: bool,
-                    case_number: str = "", line: dict[str, str] | None = None) -> HttpResponse:
+def order_form_page(request: AuthenticatedHttpRequest, *, dealer: Dealer | None, draft: ServiceOrder | None,
+                    portal: bool, case_number: str = "", line: dict[str, str] | None = None) -> HttpResponse:
     """The service form: GET shows it (a draft's values, or the dealer's details); POST with
     `action=draft` saves a draft, anything else submits. Errors are listed per line."""
     staff = not portal
@@ -219,7 +221,7 @@ def order_form_page(request: HttpRequest, *, dealer: Dealer | None, draft: Servi
     }, status=status)
 
 
-def line_row(request: HttpRequest) -> HttpResponse:
+def line_row(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One more blank line of the formset (htmx); the TOTAL_FORMS input is swapped out of band."""
     try:
         index = max(0, min(int(request.GET.get("lines-TOTAL_FORMS", "3")), 49))
@@ -232,7 +234,7 @@ def line_row(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def order_new(request: HttpRequest) -> HttpResponse:
+def order_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     code = request.GET.get("dealer", "").strip()
     dealer = Dealer.objects.filter(code=code).first() if code else None
     if code and dealer is None:
@@ -245,7 +247,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
-def order_line_row(request: HttpRequest) -> HttpResponse:
+def order_line_row(request: AuthenticatedHttpRequest) -> HttpResponse:
     return line_row(request)
 
 
@@ -258,7 +260,7 @@ def draft_for(user: Any, pk: int) -> ServiceOrder:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def order_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = draft_for(request.user, pk)
     return order_form_page(request, dealer=draft.dealer, draft=draft, portal=False)
 
@@ -266,7 +268,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the order page -------------------------------------------------------------------------------
 
 
-def order_context(request: HttpRequest, order: ServiceOrder, *, portal: bool,
+def order_context(request: AuthenticatedHttpRequest, order: ServiceOrder, *, portal: bool,
                   bound: dict[tuple[int, str], Any] | None = None) -> dict[str, Any]:
     """Everything the order page shows, for staff or for the order's dealer."""
     role = viewer_role(request.user)
@@ -330,17 +332,17 @@ def _when(event: Any) -> datetime:
 
 @staff_required
 @require_GET
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     order = order_get_for(request.user, pk)
     return render(request, "rma/order_detail.html", order_context(request, order, portal=False))
 
 
-def conflict(request: HttpRequest, *, message: str, allowed: list[str], back: str) -> HttpResponse:
+def conflict(request: AuthenticatedHttpRequest, *, message: str, allowed: list[str], back: str) -> HttpResponse:
     return render(request, "rma/conflict.html", {
         "message": message, "allowed": [event_label(e) for e in allowed], "back": back}, status=409)
 
 
-def apply_event(request: HttpRequest, pk: int, line_id: int, event: str, *, portal: bool) -> HttpResponse:
+def apply_event(request: AuthenticatedHttpRequest, pk: int, line_id: int, event: str, *, portal: bool) -> HttpResponse:
     """POST one event's form for a line: validate, call `line_apply`, go back to the order page.
 
     A stale version or an event the state no longer allows answers 409 with a page that says
@@ -389,14 +391,14 @@ def apply_event(request: HttpRequest, pk: int, line_id: int, event: str, *, port
 
 @staff_required
 @require_POST
-def line_event(request: HttpRequest, pk: int, line_id: int, event: str) -> HttpResponse:
+def line_event(request: AuthenticatedHttpRequest, pk: int, line_id: int, event: str) -> HttpResponse:
     return apply_event(request, pk, line_id, event, portal=False)
 
 
 # --- files ----------------------------------------------------------------------------------------
 
 
-def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def document_response(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponseBase:
     """A PDF of the order (return authorisation) or of one of its lines (`?line=ID`).
 
     The stored one (attached to the notice) when there is one, else rendered now; the repair
@@ -414,7 +416,7 @@ def document_response(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             raise NotFound(_("没有找到该记录。"))
         target = line_get_for(request.user, order_id=pk, line_id=int(line_id))
     if kind == "repair_tracking_sheet":
-        assert isinstance(target, OrderLine)
+        assert isinstance(target, OrderLine)  # noqa: S101  (narrows the type: line_get_for returns a line)
         # The sheet follows its line (receipt, findings, shipments...): the latest version,
         # rendered now if the worker has not caught up with the line's last move.
         sheet = tracking_sheets.sheet_current(line_id=target.pk) if not target.is_draft else None
@@ -449,7 +451,8 @@ def sheet_response(request: HttpRequest, pk: int, line_id: int, version: int) ->
     return _sheet_file(sheet.line, sheet)
 
 
-def line_file_response(request: HttpRequest, pk: int, line_id: int, attachment_id: int | None) -> HttpResponse:
+def line_file_response(request: AuthenticatedHttpRequest, pk: int, line_id: int,
+                       attachment_id: int | None) -> HttpResponseBase:
     line = line_get_for(request.user, order_id=pk, line_id=line_id)
     if attachment_id is None:
         field = line.topology
@@ -462,7 +465,7 @@ def line_file_response(request: HttpRequest, pk: int, line_id: int, attachment_i
 
 @staff_required
 @require_GET
-def order_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def order_document(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponseBase:
     return document_response(request, pk, kind)
 
 
@@ -474,13 +477,13 @@ def line_sheet(request: HttpRequest, pk: int, line_id: int, version: int) -> Htt
 
 @staff_required
 @require_GET
-def line_topology(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def line_topology(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponseBase:
     return line_file_response(request, pk, line_id, None)
 
 
 @staff_required
 @require_GET
-def line_attachment(request: HttpRequest, pk: int, line_id: int, attachment_id: int) -> HttpResponse:
+def line_attachment(request: AuthenticatedHttpRequest, pk: int, line_id: int, attachment_id: int) -> HttpResponseBase:
     return line_file_response(request, pk, line_id, attachment_id)
 
 
@@ -489,7 +492,7 @@ def line_attachment(request: HttpRequest, pk: int, line_id: int, attachment_id: 
 
 @staff_required
 @require_GET
-def receive(request: HttpRequest) -> HttpResponse:
+def receive(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The receiving desk: scan a serial (the scanner types it and presses Enter)."""
     serial = request.GET.get("serial", "").strip()[:64]
     now, cal = timezone.now(), work_calendar()
@@ -516,7 +519,7 @@ def receive(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def receive_line(request: HttpRequest, line_id: int) -> HttpResponse:
+def receive_line(request: AuthenticatedHttpRequest, line_id: int) -> HttpResponse:
     line = get_for(request.user, OrderLine.objects.select_related("order", "order__dealer", "unit__product_model"),
                    pk=line_id)
     form = event_form("receive", line, request.POST, request.FILES)
@@ -547,7 +550,7 @@ def receive_line(request: HttpRequest, line_id: int) -> HttpResponse:
 # --- the xlsx service form ------------------------------------------------------------------------
 
 
-def _dealer_param(request: HttpRequest) -> Dealer:
+def _dealer_param(request: AuthenticatedHttpRequest) -> Dealer:
     code = (request.GET.get("dealer") or request.POST.get("dealer") or "").strip()
     dealer = Dealer.objects.filter(code=code).first() if code else None
     if dealer is None:
@@ -562,7 +565,7 @@ def template_response(dealer: Dealer) -> HttpResponse:
     return response
 
 
-def upload_page(request: HttpRequest, *, dealer: Dealer, portal: bool) -> HttpResponse:
+def upload_page(request: AuthenticatedHttpRequest, *, dealer: Dealer, portal: bool) -> HttpResponse:
     """Upload a filled template: a DRAFT order to review and submit, or every problem by row and column."""
     errors: list[str] = []
     status = 200
@@ -593,11 +596,11 @@ def upload_page(request: HttpRequest, *, dealer: Dealer, portal: bool) -> HttpRe
 
 @staff_required
 @require_GET
-def order_template(request: HttpRequest) -> HttpResponse:
+def order_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return template_response(_dealer_param(request))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def order_upload(request: HttpRequest) -> HttpResponse:
+def order_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return upload_page(request, dealer=_dealer_param(request), portal=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,7 +81,7 @@ def line_event(request: HttpRequest, pk: int, line_id: int, event: str) -> HttpR
 
 @dealer_required
 @require_GET
-def order_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def order_document(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     return views.document_response(request, pk, kind)
 
 
@@ -92,7 +93,7 @@ def line_sheet(request: HttpRequest, pk: int, line_id: int, version: int) -> Htt
 
 @dealer_required
 @require_GET
-def line_topology(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def line_topology(request: HttpRequest, pk: int, line_id: int) -> HttpResponseBase:
     return views.line_file_response(request, pk, line_id, None)
 
 

@@ -138,7 +138,7 @@ def parse(upload: IO[bytes], *, size: int | None, dealer: Dealer) -> ParsedForm:
     data = check_file(upload, size)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+    except Exception:  # noqa: BLE001  (openpyxl raises many kinds for a file that is not a workbook)
         raise ValueError(_("文件无法作为 Excel 工作簿打开，请使用下载的模板。")) from None
     if FORM_SHEET not in wb.sheetnames:
         raise ValueError(_("找不到“%(sheet)s”工作表，请使用下载的模板。") % {"sheet": FORM_SHEET})

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from shouhou.core.cli import register, setup_django
-from shouhou.domain.calendar import MAX_WORKING_DAYS, WorkCalendar
+from shouhou.domain.calendar import WorkCalendar
+from shouhou.domain.parsing import parse_month, parse_start, parse_working_days
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-_START = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?")
-_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
 
 class UsageError(Exception):
@@ -30,35 +28,6 @@ class UsageError(Exception):
 class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"shouhou calendar: {message}\n")
-
-
-def parse_start(text: str, tz: Any) -> datetime:
-    """START as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (in ``tz``), or with an explicit offset."""
-    if not _START.fullmatch(text.strip()):
-        raise UsageError(f"bad START {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (optionally +08:00)")
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise UsageError(f"bad START {text!r}: {exc}") from None
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-
-
-def parse_working_days(text: str) -> int:
-    if not re.fullmatch(r"-?\d+", text.strip()):
-        raise UsageError(f"bad N {text!r}: expected a whole number of working days")
-    n = int(text)
-    if n < 0:
-        raise UsageError(f"bad N {n}: working days must be 0 or more")
-    if n > MAX_WORKING_DAYS:
-        raise UsageError(f"bad N {n}: at most {MAX_WORKING_DAYS} working days")
-    return n
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    match = _MONTH.fullmatch(text.strip())
-    if not match or not 1 <= int(match[2]) <= 12 or not 1 <= int(match[1]) <= 9999:
-        raise UsageError(f"unknown month {text!r}: expected YYYY-MM, e.g. 2025-10")
-    return int(match[1]), int(match[2])
 
 
 def cli_calendar() -> WorkCalendar:

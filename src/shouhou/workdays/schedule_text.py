@@ -71,7 +71,7 @@ def _line_parts(parts: list[str]) -> tuple[date, date, bool]:
     first_text, _sep, last_text = parts[0].partition("..")
     first = _date(first_text)
     last = _date(last_text) if last_text else first
-    assert first is not None and last is not None
+    assert first is not None and last is not None  # noqa: S101  (an invariant, for the type checker)
     return first, last, parts[1].lower() in HOLIDAY_WORDS
 
 

@@ -201,7 +201,7 @@ def year_summaries(cal: WorkCalendar | None = None) -> list[YearSummary]:
     result = []
     for year in reversed(cal.official_years):
         schedule = cal.official_year(year)
-        assert schedule is not None
+        assert schedule is not None  # noqa: S101  (an invariant, for the type checker)
         source = "shipped" if year not in entered else ("replaced" if year in shipped else "entered")
         result.append(YearSummary(year, source, len(schedule.holidays), len(schedule.makeup),
                                   schedule.notice, schedule.number, year_warnings(cal, year)))

@@ -193,7 +193,7 @@ def official_year_save(*, actor: User | None, year: int, holidays: dict[date, st
     candidate = current.with_official_year(year, holidays=holidays, makeup=makeup, notice=notice,
                                            number=number, url=url)
     after = candidate.official_year(year)
-    assert after is not None
+    assert after is not None  # noqa: S101  (an invariant, for the type checker)
     _write_year(after)
     _bump(row, actor=actor, data={"what": "official_year", "year": year, "before": _summary(before),
                                   "after": _summary(after), **_diff(before, after)})

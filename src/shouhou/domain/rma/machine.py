@@ -240,7 +240,7 @@ def _inspect(line: Line, c: _Context) -> Changes:
     fault = bool(c.data["fault_confirmed"])
     damage = cast(tuple[Damage, ...], c.data["damage"])
     received = line.received_at
-    assert received is not None  # set by receive, the only way into RECEIVED
+    assert received is not None  # noqa: S101  (set by receive, the only way into RECEIVED)
     p = c.policy
     findings: dict[str, object] = {"fault_confirmed": fault, "damage": damage}
     if line.path is Path.ADVANCE_REPLACEMENT:
@@ -414,7 +414,7 @@ def _check_time(line: Line | None, at: datetime | None, now: datetime | None) ->
     if now is not None:
         now = _aware(now, "now")
     at = _aware(at, "at") if at is not None else now
-    assert at is not None
+    assert at is not None  # noqa: S101  (an invariant, for the type checker)
     if now is not None and at > now:
         raise Invalid("at is in the future", reason="in_future", field="at")
     if line is not None and line.last_event_at is not None and at < line.last_event_at:

@@ -77,10 +77,12 @@ def request_for(channel: Channel, rendered: Rendered, link: str, *,
 def post(channel: Channel, rendered: Rendered, link: str) -> None:
     """Post one message; raises DeliveryError (permanent for a refusal that a retry cannot fix)."""
     url, body = request_for(channel, rendered, link)
-    request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode(), method="POST",
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):  # never file: or a custom opener
+        raise DeliveryError("the robot URL must be http(s)", permanent=True)
+    request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode(), method="POST",  # noqa: S310
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310  (http(s), checked above)
             answer = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"HTTP {exc.code}", permanent=400 <= exc.code < 500 and exc.code != 429) from exc

@@ -9,7 +9,7 @@ distinct values (model and dealer codes, region names or codes, date texts) is r
 grouping-sets query, decided in Python with the very functions the Python path uses, and loaded
 into small lookup tables. One INSERT … SELECT then normalizes serials and customers, joins the
 lookups, writes every row error into the error table and every usable row into the staging table
-of ``imports_units`` — the same two tables the Python path fills, so everything after (duplicates,
+of ``staging`` — the same two tables the Python path fills, so everything after (duplicates,
 replacement links, stored dates, the upsert) is shared and the report is the same.
 
 Anything COPY refuses (a row with more or fewer cells than the header, a blank line, bytes not in
@@ -19,7 +19,6 @@ path, which reports such rows (or the file) exactly as before.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import uuid
@@ -29,8 +28,10 @@ from typing import Any
 import psycopg
 from django.db import connection, transaction
 
-from shouhou.registry.imports import Progress, parse_date
-from shouhou.registry.imports_read import Table
+from shouhou.domain.parsing import parse_date
+from shouhou.registry.imports.read import Table
+from shouhou.registry.imports.rows import ImportResult, Progress
+from shouhou.registry.imports.staging import STG_COLUMNS, Lookup, Staging
 
 # What str.split() / str.strip() treat as whitespace: the SQL side must remove the same characters.
 WHITESPACE = "".join(chr(c) for c in (
@@ -55,8 +56,8 @@ def usable(table: Table) -> bool:
             and table.encoding in ENCODINGS)
 
 
-def stage(table: Table, columns: dict[str, int], staging: Any, result: Any, lookups: dict[str, Any],
-          progress: Progress | None) -> bool:
+def stage(table: Table, columns: dict[str, int], staging: Staging, result: ImportResult,
+          lookups: dict[str, Lookup], progress: Progress | None) -> bool:
     """Fill staging.stg / staging.err from the CSV with COPY and SQL; False: use the Python path."""
     raw = f"imp_raw_{uuid.uuid4().hex[:10]}"
     staging.extra.append(raw)
@@ -88,7 +89,7 @@ def stage(table: Table, columns: dict[str, int], staging: Any, result: Any, look
 
 
 def _copy(table: Table, raw: str, cols: list[str]) -> None:
-    assert table.path is not None
+    assert table.path is not None  # noqa: S101  (an invariant, for the type checker)
     with table.path.open("rb") as fh:
         first = fh.readline()
         if table.encoding == "utf-8-sig":
@@ -115,8 +116,8 @@ def _copy(table: Table, raw: str, cols: list[str]) -> None:
                 copy.write(chunk)
 
 
-def _load_lookups(cur: Any, raw: str, columns: dict[str, int], staging: Any,
-                  lookups: dict[str, Any]) -> dict[str, str]:
+def _load_lookups(cur: Any, raw: str, columns: dict[str, int], staging: Staging,
+                  lookups: dict[str, Lookup]) -> dict[str, str]:
     """Distinct model, dealer, region and date texts, decided in Python, as small TEMP tables."""
     present = [c for c in LOOKUP_COLUMNS if c in columns]
     exprs = [f"c{columns[c]}" for c in present]
@@ -132,6 +133,7 @@ def _load_lookups(cur: Any, raw: str, columns: dict[str, int], staging: Any,
                 distinct[c].append(row[n + i])
     maps: dict[str, str] = {}
     for c in present:
+        rows: list[tuple[Any, ...]]
         table = f"imp_map_{uuid.uuid4().hex[:10]}"
         staging.extra.append(table)
         maps[c] = table
@@ -176,7 +178,7 @@ class _Cells:
         return f"m_{name}.{field}" if name in self.maps else "NULL"
 
 
-def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: dict[str, str], s: Any) -> None:
+def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: dict[str, str], s: Staging) -> None:
     """Two statements: normalize, join the lookups, stage every row with a serial (as the Python
     path), then write the row errors of the few flagged rows.
 
@@ -186,8 +188,6 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
     Each problem of a row is one bit of ``errs``; texts for the messages are looked up again from
     the raw table for flagged rows only (joined on the row number).
     """
-    from shouhou.registry.imports_units import STG_COLUMNS
-
     sql = _Cells(columns, maps)
     cell, looked = sql.cell, sql.looked
     p = {"ws": WHITESPACE}
@@ -249,7 +249,7 @@ def _transform(cur: Any, raw: str, width: int, columns: dict[str, int], maps: di
     _explain_errors(cur, raw, sql, s)
 
 
-def _explain_errors(cur: Any, raw: str, sql: _Cells, s: Any) -> None:
+def _explain_errors(cur: Any, raw: str, sql: _Cells, s: Staging) -> None:
     """Turn each flagged row's bits into the error rows the Python path writes, with their texts."""
     cell, looked = sql.cell, sql.looked
     model_v = f"COALESCE({looked('model', 'v')}, '')"
@@ -284,9 +284,3 @@ def _serial_ok(expr: str, clean: str) -> str:
     A negated class found anywhere is 10× cheaper than the anchored pattern in PostgreSQL."""
     return (f"(length({expr}) BETWEEN 3 AND 64 AND left({expr}, 1) NOT IN ('_', '/', '.', '-') "
             f"AND ({clean} OR {expr} !~ {BAD}))")
-
-
-def drop(tables: list[str]) -> None:
-    with contextlib.suppress(Exception), connection.cursor() as cur:
-        for t in tables:
-            cur.execute(f"DROP TABLE IF EXISTS {t}")

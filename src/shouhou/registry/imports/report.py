@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from shouhou.core.sheets import csv_writer
-from shouhou.registry.imports import COLUMNS, RowError
+from shouhou.registry.imports.rows import COLUMNS, RowError
 
 HEADER = ["行号 row", "键 key", "列 column", "值 value", "原因", "reason"]
 

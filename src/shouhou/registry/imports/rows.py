@@ -1,32 +1,21 @@
-"""Bulk imports of product models, dealers and units from CSV or xlsx (DESIGN §6 `shouhou import`).
-
-``run_import(kind, path, …)`` is the one entry point, used by the CLI and the web task. A file
-is read as a stream (``imports_read``), headers in Chinese or English are mapped to columns, and
-each row is validated; rejected rows are reported with row number, column and reason in Chinese
-and English. Upsert is by key (serial for units, code otherwise). Cells left empty keep what the
-database already has, so a file may carry only what it knows. With ``all_or_nothing`` nothing is
-written when any row is bad; ``dry_run`` validates and writes nothing.
-
-Units are the big case (a vendor has millions): on PostgreSQL a well-formed CSV is COPYed as it is
-and parsed in SQL (``imports_units_copy``); otherwise Python parses each row (dates, serial, lookups
-in dicts) into batches for a temporary staging table (COPY on PostgreSQL, executemany on SQLite).
-The checks that need the whole file or the database (duplicates,
-replacement links, sold-before-shipped against stored dates) run as set-based SQL, followed by one
-INSERT … ON CONFLICT (serial) DO UPDATE. See ``imports_units``.
+"""Rows of an import file: the columns each kind accepts (Chinese or English headers), row errors
+and their bilingual messages, the result of a run, and the cell parsers every step shares.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from shouhou.registry.imports_read import Table, UnusableInput, open_table
+from shouhou.domain.errors import NotFound
+from shouhou.domain.parsing import parse_date
+from shouhou.domain.regions import find_region
+from shouhou.domain.regions import region as region_lookup
+from shouhou.registry.imports.read import Table, UnusableInput
 
-__all__ = ["KINDS", "ImportResult", "RowError", "UnusableInput", "run_import"]
+__all__ = ["COLUMNS", "ERROR_CAP", "KINDS", "ImportResult", "Progress", "RowError", "iter_cells", "map_headers",
+           "no_data_rows", "parse_date", "region_code"]
 
 KINDS = ("models", "dealers", "units")
 
@@ -159,23 +148,6 @@ class ImportResult:
         )
 
 
-# --- shared parsing helpers -------------------------------------------------------------------
-_DATE_RE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
-
-
-def parse_date(value: Any) -> str | None:
-    """ISO text for a date cell or 'YYYY-MM-DD' / 'YYYY/MM/DD' / 'YYYY.MM.DD'; raises ValueError."""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = value.strip()
-    if text.endswith(" 00:00:00"):  # dates written by spreadsheets as datetimes
-        text = text[:-9]
-    m = _DATE_RE.match(text)
-    if not m:
-        raise ValueError(text)
-    return date(int(m[1]), int(m[3]), int(m[4])).isoformat()
-
-
 def _norm_header(text: str) -> str:
     return "".join(str(text).replace("\ufeff", "").split()).strip("*").lower()
 
@@ -225,51 +197,16 @@ def iter_cells(table: Table, width: int, on_extra: Callable[[int], None]) -> Ite
         yield number, cells
 
 
-def run_import(
-    kind: str,
-    path: str | Path,
-    *,
-    all_or_nothing: bool = False,
-    dry_run: bool = False,
-    actor: Any = None,
-    file_name: str | None = None,
-    progress: Progress | None = None,
-    job_id: int | None = None,
-    bulk: bool = False,
-) -> ImportResult:
-    """Import a models, dealers or units file. Raises UnusableInput when the file as a whole
-    cannot be used (nothing written); rejected rows are in the result (exit code 1)."""
-    if kind not in KINDS:
-        raise UnusableInput(f"未知的导入类型 {kind}（可选：{'、'.join(KINDS)}）",
-                            f"unknown import kind {kind} (one of: {', '.join(KINDS)})")
-    name = file_name or Path(path).name
-    table = open_table(path, name=name)
-    try:
-        columns = map_headers(kind, table.header)
-        result = ImportResult(kind=kind, file_name=name, dry_run=dry_run, all_or_nothing=all_or_nothing)
-        if kind == "units":
-            from shouhou.registry.imports_units import import_units
-
-            import_units(table, columns, result, actor=actor, progress=progress, job_id=job_id, bulk=bulk)
-        else:
-            from shouhou.registry.imports_small import import_small
-
-            import_small(kind, table, columns, result, actor=actor, progress=progress, job_id=job_id)
-    finally:
-        table.close()
-    return result
-
-
 def no_data_rows(name: str) -> UnusableInput:
     return UnusableInput(f"文件 {name} 只有表头，没有数据行", f"{name} has a header but no data rows")
 
 
-def audit_import(result: ImportResult, *, actor: Any, job_id: int | None) -> None:
-    """One audit row per import run that wrote something (never one per row)."""
-    from shouhou.core.services import audit_record
-
-    audit_record(
-        None, "registry.import.completed", actor=actor, object_type="registry.import", object_id=job_id or "",
-        data={"kind": result.kind, "file": result.file_name, "rows": result.rows, "created": result.created,
-              "updated": result.updated, "rejected": result.rejected},
-    )
+def region_code(text: str) -> str | None:
+    """A region's code from its code or its name (南宁, 广西壮族自治区); None when there is none."""
+    if text.isdigit():
+        try:
+            return region_lookup(text).code
+        except NotFound:
+            return None
+    found = find_region(text)
+    return found.code if found else None

@@ -1,4 +1,5 @@
-"""Web imports: create an ImportJob from an upload, run it in the worker, report progress."""
+"""Web imports: create an ImportJob from an upload, run it in the worker (``import_job_task``),
+report progress."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from shouhou.registry.imports import ERROR_CAP, UnusableInput, map_headers, run_import
-from shouhou.registry.imports_read import open_table
+from shouhou.registry.imports.read import UnusableInput, open_table
+from shouhou.registry.imports.rows import ERROR_CAP, map_headers
+from shouhou.registry.imports.run import run_import
 from shouhou.registry.models_import import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -24,10 +27,9 @@ def import_job_create(*, kind: str, upload: UploadedFile, all_or_nothing: bool, 
 
     Raises UnusableInput (and keeps nothing) when the file cannot be imported at all.
     """
-    from shouhou.registry.tasks import run_import as run_import_task
-
-    job = ImportJob(kind=kind, file_name=upload.name[:255], all_or_nothing=all_or_nothing, created_by=actor)
-    job.file.save(upload.name, upload, save=False)
+    name = upload.name or "import"
+    job = ImportJob(kind=kind, file_name=name[:255], all_or_nothing=all_or_nothing, created_by=actor)
+    job.file.save(name, upload, save=False)
     try:
         table = open_table(job.file.path, name=job.file_name)
         try:
@@ -39,8 +41,14 @@ def import_job_create(*, kind: str, upload: UploadedFile, all_or_nothing: bool, 
         raise
     with transaction.atomic():
         job.save()
-        transaction.on_commit(lambda: run_import_task.enqueue(job_id=job.pk))
+        transaction.on_commit(lambda: import_job_task.enqueue(job_id=job.pk))
     return job
+
+
+@task()
+def import_job_task(job_id: int) -> None:
+    """Run one uploaded import (an ImportJob) in the worker."""
+    import_job_run(job_id=job_id)
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
@@ -88,7 +96,10 @@ def import_job_recover(kwargs: dict[str, Any], *, requeued: bool) -> None:
     """The worker running the job's import stopped (core.task_recovery). Each write is a
     transaction and a second run updates what a first one wrote, so the job is queued again with
     its task; when the task is given up, the job shows as failed."""
-    running = ImportJob.objects.filter(pk=kwargs.get("job_id"), status=ImportStatus.RUNNING)
+    job_id = kwargs.get("job_id")
+    if job_id is None:
+        return
+    running = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING)
     if requeued:
         running.update(status=ImportStatus.QUEUED, phase="", percent=0, started_at=None)
     else:

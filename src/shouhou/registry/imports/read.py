@@ -203,7 +203,7 @@ def _open_xlsx(path: Path, name: str) -> Table:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         ws = wb.worksheets[0]
-    except Exception as exc:  # openpyxl raises KeyError, InvalidFileException, BadZipFile, …
+    except Exception as exc:
         raise UnusableInput(
             f"文件 {name} 是压缩包但不是有效的 xlsx 工作簿，请在 Excel 中另存为 xlsx",
             f"{name} is a zip archive but not a valid xlsx workbook; save it again as xlsx in Excel",
@@ -211,7 +211,7 @@ def _open_xlsx(path: Path, name: str) -> Table:
     state = {"row": 0}
     try:
         total = ws.max_row
-    except Exception:
+    except Exception:  # noqa: BLE001  (a damaged dimension record: only the progress bar needs it)
         total = None
 
     def cells() -> Iterator[list[Any]]:

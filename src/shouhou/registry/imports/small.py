@@ -14,21 +14,21 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from shouhou.domain import coverage as cov
-from shouhou.registry.imports import (
+from shouhou.registry.imports.read import Table
+from shouhou.registry.imports.rows import (
     ERROR_CAP,
     ImportResult,
     Progress,
     RowError,
-    audit_import,
     iter_cells,
     no_data_rows,
     parse_date,
+    region_code,
 )
-from shouhou.registry.imports_read import Table
-from shouhou.registry.imports_units import _region_code
+from shouhou.registry.imports.write import audit_import
 from shouhou.registry.models import Dealer, DealerRegion, ProductModel, code_validator
 
-CODE_RE = re.compile(code_validator.regex.pattern)
+CODE_RE = re.compile(code_validator.regex)
 REGION_SPLIT = re.compile(r"[;；、,，/]+")
 LIMITS = {"name": 200, "phone": 50}
 
@@ -96,7 +96,7 @@ def import_small(
         for code, (_number, values) in good.items():
             regions = values.pop("regions", None)
             obj, _created = model.objects.update_or_create(code=code, defaults=values)
-            if regions is not None:
+            if regions is not None and isinstance(obj, Dealer):
                 DealerRegion.objects.filter(dealer=obj).exclude(region_code__in=regions).delete()
                 DealerRegion.objects.bulk_create(
                     [DealerRegion(dealer=obj, region_code=r) for r in regions], ignore_conflicts=True
@@ -172,7 +172,7 @@ def _dealer_values(row: dict[str, Any], reject: Any) -> dict[str, Any] | None:
             part = part.strip()
             if not part:
                 continue
-            code = _region_code(part)
+            code = region_code(part)
             if code is None:
                 reject("regions", "region_unknown", part[:100])
                 ok = False
