@@ -280,7 +280,7 @@ def _add(tar: tarfile.TarFile, manifest: dict[str, Any], name: str, path: Path) 
         info = tarfile.TarInfo(name)
         info.size, info.mtime, info.mode = stat.st_size, int(stat.st_mtime), 0o600
         reader = _HashingReader(fh, stat.st_size)
-        tar.addfile(info, reader)  # type: ignore[arg-type]
+        tar.addfile(info, reader)
     manifest["members"][name] = {"sha256": reader.digest.hexdigest(), "size": stat.st_size}
     return True
 

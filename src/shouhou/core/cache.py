@@ -49,7 +49,7 @@ class DatabaseCache(DjangoDatabaseCache):
     def _encode(self, value: object) -> str:
         return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
 
-    def add(self, key: str, value: object, timeout: float | None = DEFAULT_TIMEOUT,  # type: ignore[override]
+    def add(self, key: str, value: object, timeout: float | None = DEFAULT_TIMEOUT,
             version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         seconds = self.get_backend_timeout(timeout)

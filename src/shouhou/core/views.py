@@ -24,7 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Signed-in users' home; for anybody else the public landing (warranty, dealers, status)."""
     if not request.user.is_authenticated:
         return landing(request)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     counts = {
         "dealers": scoped(user, Dealer).filter(active=True).count(),
         "users": User.objects.filter(is_active=True).count() if user.is_vendor_staff else None,

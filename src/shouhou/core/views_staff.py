@@ -7,6 +7,7 @@ Every change goes through a service in ``shouhou.core.services`` and writes one 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -53,7 +54,7 @@ ROLE_NOTES: dict[str, Any] = {
 
 
 # --- users ------------------------------------------------------------------------------------
-def _user_rows(users: QuerySet[User]) -> list[dict[str, Any]]:
+def _user_rows(users: Iterable[User]) -> list[dict[str, Any]]:
     role_labels = dict(Role.choices)
     rows = []
     for user in users:
@@ -173,7 +174,7 @@ def roles(request: HttpRequest) -> HttpResponse:
 
 
 # --- API tokens -------------------------------------------------------------------------------
-def _token_rows(tokens: QuerySet[ApiToken]) -> list[dict[str, Any]]:
+def _token_rows(tokens: Iterable[ApiToken]) -> list[dict[str, Any]]:
     return [{"token": t, "created_at": clock.localtime(t.created_at),
              "last_used_at": clock.localtime(t.last_used_at) if t.last_used_at else None,
              "revoked_at": clock.localtime(t.revoked_at) if t.revoked_at else None} for t in tokens]
