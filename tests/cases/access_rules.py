@@ -1,6 +1,6 @@
 """Access rules of cases' pages and API (see tests/gates/rules.py and docs/testing.md)."""
 
-from shouhou.cases.models import CaseAttachment
+from shouhou.cases.models import CaseAttachment, Team
 from tests.gates.rules import Kind, dealer, portal, public, staff
 
 
@@ -15,6 +15,8 @@ KINDS = {
     "case": Kind(fill=lambda seed, d: {"pk": _case(d).case_id}, missing={"pk": 987654321}),
     "case_attachment": Kind(fill=lambda seed, d: {"pk": _case(d).case_id, "attachment_id": _case(d).pk},
                             missing={"pk": 987654321, "attachment_id": 987654321}),
+    # Teams belong to no dealer: the default team of the data migration.
+    "team": Kind(fill=lambda seed, d: {"pk": Team.objects.get(key="support").pk}, missing={"pk": 987654321}),
     # tests/gates/seed.py opens one case per dealer from its portal.
     "api_case": Kind(fill=lambda seed, d: {"case_id": _case(d).case_id},
                      missing={"case_id": 987654321}),
@@ -32,6 +34,11 @@ RULES = {
     "case_list": staff(),
     "case_mine": staff(),
     "case_triage_queue": staff(),
+    "case_team_queue": staff(),
+    # Teams: managers and administrators (other staff get 404, tests/cases/test_teams.py).
+    "team_list": staff(),
+    "team_new": staff(),
+    "team_edit": staff("team"),
     "intake": staff(),
     "case_detail": staff("case"),
     "case_event": staff("case", event="note", body={"text": "门禁测试"}),

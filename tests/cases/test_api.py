@@ -20,8 +20,9 @@ def test_staff_open_a_case_and_get_the_design_shape(cs_api, unit_a):
     assert r.status_code == 201, r.content
     case = r.json()
     assert set(case) == {"id", "number", "channel", "type", "status", "subject", "description", "reporter",
-                         "serial", "dealer", "coverage", "owner", "first_responder", "opened_at", "pickup_at",
-                         "first_response_due", "resolution_due", "version", "allowed"}
+                         "serial", "dealer", "coverage", "team", "owner", "first_responder", "opened_at",
+                         "pickup_at", "first_response_due", "resolution_due", "version", "allowed"}
+    assert case["team"] is None  # opened for a person, not a team (issue #16)
     assert case["number"] == "C2025-000001"
     assert case["dealer"] == {"code": "GX-A01", "name": "南宁甲电脑", "phone": "0771-1000001"}
     assert (case["coverage"], case["status"], case["owner"], case["version"]) == ("replacement", "new", None, 1)

@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 from shouhou.cases import challenge
 from shouhou.domain.errors import Invalid
 
+# The "used once" record lives in the shared cache, which is a database table unless CACHE_URL is set.
+pytestmark = pytest.mark.django_db
+
 NOW = 1_780_000_000.0
 HYPO = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
 

@@ -16,7 +16,7 @@ def test_the_panel_counts_owned_and_late_cases(cs, cs2, open_case, django_assert
     open_case()
     services.case_apply(case=open_case(), event="accept", actor=cs2, version=1)
     now = mine.resolution_due + (mine.resolution_due - mine.opened_at)
-    with django_assert_num_queries(3):  # figures, urgent rows, the calendar's stored settings
+    with django_assert_num_queries(4):  # figures, urgent rows, the calendar's stored settings, team counts
         p = panel(cs, now)
     assert p is not None
     assert p.context["figures"] == {"mine": 1, "mine_late": 1, "unaccepted": 1}

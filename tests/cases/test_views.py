@@ -97,11 +97,11 @@ def test_list_filters_and_query_count(cs_client, cs, open_case, unit_a, django_a
     assert "问题 1" not in cs_client.get("/cases/mine/").content.decode()
     assert cs_client.get("/cases/triage/").status_code == 200
     cs_client.get("/cases/")
-    with django_assert_num_queries(7):  # session, user, groups (nav), count, page, owners, messages
+    with django_assert_num_queries(8):  # session, user, groups (nav), count, page, owners, teams, messages
         cs_client.get("/cases/")
     for i in range(4):
         services.case_apply(case=open_case(subject=f"更多 {i}"), event="accept", actor=cs, version=1)
-    with django_assert_num_queries(7):  # the same with more rows and owners: no query per row
+    with django_assert_num_queries(8):  # the same with more rows and owners: no query per row
         cs_client.get("/cases/")
 
 

@@ -17,6 +17,7 @@ PUBLIC |= {"/faq/", "/api/v1/faq/search"}  # published FAQ articles only
 PUBLIC |= {"/cases/status/"}  # a reporter's own case, by number + phone
 PUBLIC |= {"/", "/favicon.ico"}  # signed out, / is the public landing (signed in: one's own home)
 PUBLIC |= {"/accounts/password/reset/", "/accounts/password/reset/sent/", "/accounts/password/reset/done/"}
+PUBLIC |= {"/policy/", "/api/v1/policy"}  # the published policy texts (DESIGN §6)
 PUBLIC_PREFIXES = ("/api/v1/calendar/",)
 # Pages a dealer's user may open; what they show is scoped to the dealer (the portal grows this).
 DEALER_VISIBLE = {"/", "/accounts/password/", "/accounts/password/done/", "/api/v1/me", "/api/v1/dealers",
@@ -29,6 +30,7 @@ DEALER_VISIBLE |= {"/api/v1/reports/deadlines", "/api/v1/reports/backlog", "/api
                    "/api/v1/reports/quality", "/api/v1/reports/dealers", "/api/v1/reports/cases"}  # own figures
 DEALER_PREFIXES = ("/portal/",)  # the dealer portal: scoped to the dealer by every view
 SKIP = {"/accounts/logout/", "/i18n/setlang/"}  # POST-only actions, tested elsewhere
+SKIP |= {"/api/v1/receipts"}  # POST-only: tests/gates (POST /api/v1/receipts, staff rule)
 
 
 def _public(path: str) -> bool:

@@ -54,6 +54,7 @@ CASES = {
     "mail ingest": Case(("mail", "ingest"), stdin=(EML / "03_utf8_plain.eml").read_bytes()),
     "mail fetch": Case(("mail", "fetch"), exit=78, expect="IMAP_URL"),
     # The output file exists (empty) beforehand: the archive replaces it, as on the second run.
+    "cases": Case(("cases", "sweep", "--json"), expect='"reminders": 0'),
     "demo": Case(("demo", "generate", "--units", "40", "--orders", "4", "--cases", "4", "--until", "2026-11-30"),
                  expect="steps on time"),
     "backup": Case(("backup", "--output", "{backup.tar}"), files={"backup.tar": ""}, expect="wrote"),

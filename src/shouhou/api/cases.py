@@ -48,6 +48,8 @@ class CaseIn(Schema):
     subject: str = ""
     description: str = ""
     opened_at: str | None = Field(None, description="Staff only: when the contact came in (default now).")
+    team: str | None = Field(None, description="Key of the team the case is opened for (service | support | "
+                             "centre, or another team's key): it waits unowned in that team's queue.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "channel": "hotline",
@@ -86,6 +88,7 @@ class CaseOut(Schema):
     serial: str | None
     dealer: CaseDealerOut | None
     coverage: str | None
+    team: str | None = Field(None, description="Key of the team the case was opened for.")
     owner: str | None = Field(description="Username of the owner.")
     first_responder: str | None
     opened_at: str
@@ -108,6 +111,7 @@ class CaseFilters(Schema):
     channel: str | None = None
     type: str | None = None
     q: str | None = Field(None, description="Case number, phone, serial or reporter name.")
+    team: str | None = Field(None, description="A team's key: that team's cases.")
     page: int = page_field()
     page_size: int = 50
 
@@ -156,7 +160,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
         reporter=services.Reporter(payload.reporter.name, payload.reporter.phone, payload.reporter.email,
                                    payload.reporter.qq),
         serial=payload.serial or "", region=payload.region or "",
-        opened_at=parse_time(payload.opened_at, "opened_at"),
+        opened_at=parse_time(payload.opened_at, "opened_at"), team=payload.team or "",
     )
     return Status(201, case_view(case_get_for(user, case.pk), user=user, tz=work_calendar().tz))
 
@@ -168,7 +172,8 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     page_size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
     page = max(1, filters.page)
     qs = case_search(user, status=filters.status or "", channel=filters.channel or "",
-                     case_type=filters.type or "", q=filters.q or "", now=timezone.now())
+                     case_type=filters.type or "", q=filters.q or "", team=filters.team or "",
+                     now=timezone.now())
     tz = work_calendar().tz
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "results": [case_view(c, user=user, tz=tz) for c in qs[(page - 1) * page_size: page * page_size]]}

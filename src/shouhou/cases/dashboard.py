@@ -15,6 +15,7 @@ from django.urls import reverse
 from shouhou.cases.display import target_of
 from shouhou.cases.models import OPEN_STATUSES, Case, CaseStatus
 from shouhou.cases.policy import work_calendar
+from shouhou.cases.selectors import team_counts
 from shouhou.core.dashboard import Panel
 
 URGENT_ROWS = 8
@@ -35,7 +36,10 @@ def panel(user: Any, now: datetime) -> Panel | None:
     rows = [{"case": c, "resolution": target_of(c.resolution_due, met_at=None, now=now, cal=cal)}  # type: ignore[arg-type]
             for c in urgent]
     base = reverse("case_list")
+    teams = [{"team": t, "count": n, "url": reverse("case_team_queue") + "?team=" + t.key}
+             for t, n in team_counts(user)]
     return Panel("cases/dashboard.html", {
+        "teams": teams,
         "figures": figures, "rows": rows, "mine_url": reverse("case_mine"),
         "late_url": reverse("case_mine") + "?overdue=1", "new_url": base + "?status=new",
     })

@@ -52,6 +52,40 @@ SCRIPTS: list[Script] = [
 ]
 
 
+# Contacts put through to a team (按 3 号键接入技术支持中心; QQ's 技术部 / 客户服务部): unowned, in
+# the team's queue. (team, hours ago, channel, subject, description)
+TEAM_SCRIPTS = [
+    ("support", 0.5, "hotline", "按 3 号键转技术支持：服务器反复重启",
+     "网吧服务器每隔半小时自动重启，事件日志有 41 号错误。"),
+    ("support", 3.0, "qq", "技术部：RAID 卡告警", "QQ 选择技术部，反映 RAID 卡告警灯闪烁。"),
+    ("service", 1.0, "qq", "客户服务部：发票和保修卡补寄", "QQ 选择客户服务部，要求补寄保修卡。"),
+    ("centre", 2.0, "email", "寄修进度查询", "发到售后服务中心邮箱：上周寄回的电源何时修好？"),
+]
+# Team members by role.
+TEAM_ROLES = {"service": "customer_service", "support": "support_engineer", "centre": "service_center"}
+
+
+def load_teams(out: TextIO, *, actor: Any, customers: list[Any], now: datetime) -> None:
+    """Members for the default teams by role, and a few unowned cases waiting in their queues."""
+    from shouhou.cases import services
+    from shouhou.cases.models import Team
+    from shouhou.core.models import User
+
+    for key, role in TEAM_ROLES.items():
+        team = Team.objects.filter(key=key).first()
+        if team is not None:
+            team.members.add(*User.objects.filter(is_active=True, dealer__isnull=True, groups__name=role))
+    for i, (key, hours, channel, subject, description) in enumerate(TEAM_SCRIPTS):
+        if not Team.objects.filter(key=key, active=True).exists():
+            continue
+        customer = customers[(i * 7) % len(customers)]
+        services.case_open(actor=actor, channel=channel, case_type="fault", subject=subject,
+                           description=description, team=key,
+                           reporter=services.Reporter(customer.contact_name or customer.name, customer.phone),
+                           opened_at=now - timedelta(hours=hours), now=now)
+    out.write(f"Case demo: teams with members and {len(TEAM_SCRIPTS)} team cases\n")
+
+
 def _at(now: datetime, tz: Any, days_ago: int, hour: float) -> datetime:
     day = now.astimezone(tz).date() - timedelta(days=days_ago)
     return datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tz)
@@ -102,4 +136,5 @@ def load_demo(out: TextIO) -> None:
         if dealt is not None:
             services.complaint_open(case=dealt, actor=staff[0], subject="投诉：代理商两天未上门",
                                     description="用户称多次联系代理商，承诺上门但一直没来。")
+        load_teams(out, actor=staff[0], customers=customers, now=now)
     out.write(f"Case demo: {len(made)} cases and a complaint\n")

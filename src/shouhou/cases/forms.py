@@ -22,6 +22,7 @@ from shouhou.cases.models import (
 )
 from shouhou.core.models import User
 from shouhou.domain import cases as domain
+from shouhou.notify.models import ROBOT_KINDS, Channel
 
 EVENT_LABELS = {
     "accept": _("受理"),
@@ -139,8 +140,43 @@ class IntakeForm(Styled):
                                   initial=CaseType.FAULT)
     subject = forms.CharField(label=_("主题"), max_length=200)
     description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # A call put through to a team (按 3 号键接入技术支持中心): `/intake?team=support` preselects it.
+    team = forms.ChoiceField(label=_("转入团队"), required=False)
     # Set by choosing one of the FAQ suggestions (Alt+1…3, or its button).
     faq_article = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from shouhou.cases.models import Team
+
+        self.fields["team"].choices = [("", _("不转团队（由我受理）")),  # type: ignore[attr-defined]
+                                       *Team.objects.filter(active=True).values_list("key", "name")]
+
+
+class TeamForm(Styled):
+    key = forms.SlugField(label=_("代号"), max_length=20)
+    name = forms.CharField(label=_("名称"), max_length=50)
+    members = forms.ModelMultipleChoiceField(label=_("成员"), queryset=User.objects.none(), required=False,
+                                             widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+    first_response_minutes = forms.IntegerField(label=_("首次响应时限（工作分钟）"), min_value=0, max_value=100000,
+                                                required=False, help_text=_("留空时按案例类型的时限。"))
+    resolution_working_days = forms.IntegerField(label=_("解决时限（工作日）"), min_value=0, max_value=365,
+                                                 required=False, help_text=_("留空时按案例类型的时限。"))
+    robot = forms.ModelChoiceField(label=_("团队群机器人"), queryset=Channel.objects.none(), required=False)
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True,
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+    def __init__(self, *args: Any, instance_team: Any = None, **kwargs: Any) -> None:
+        if instance_team is not None and not args:
+            t = instance_team
+            kwargs["initial"] = {"key": t.key, "name": t.name, "members": list(t.members.all()),
+                                 "first_response_minutes": t.first_response_minutes,
+                                 "resolution_working_days": t.resolution_working_days,
+                                 "robot": t.robot, "active": t.active}
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = _staff()  # type: ignore[attr-defined]
+        self.fields["robot"].queryset = Channel.objects.filter(kind__in=sorted(ROBOT_KINDS))  # type: ignore[attr-defined]
 
 
 NARROW = forms.Select(attrs={"class": "form-select form-select-sm w-auto"})

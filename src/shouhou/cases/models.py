@@ -70,6 +70,38 @@ DONE_STATUSES: tuple[str, ...] = tuple(s.value for s in domain.Status if s in do
 TRIAGE_TYPES: tuple[str, ...] = (CaseType.FAULT.value, CaseType.REPAIR.value)
 
 
+class Team(models.Model):
+    """A team contacts arrive for (按 3 号键接入技术支持中心, QQ's 技术部 / 客户服务部): its members take
+    its unowned cases from the team queue. Targets left empty follow the case type's; `robot` is the
+    group robot the team's reminders are posted to."""
+
+    key = models.SlugField(_("代号"), max_length=20, unique=True,
+                           help_text=_("用于 /intake?team=…、API 和邮件地址映射，如 support。"))
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("成员"), blank=True,
+                                     related_name="case_teams")
+    first_response_minutes = models.PositiveIntegerField(_("首次响应时限（工作分钟）"), null=True, blank=True,
+                                                         help_text=_("留空时按案例类型的时限。"))
+    resolution_working_days = models.PositiveIntegerField(_("解决时限（工作日）"), null=True, blank=True,
+                                                          help_text=_("留空时按案例类型的时限。"))
+    robot = models.ForeignKey("notify.Channel", verbose_name=_("团队群机器人"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="teams")
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("团队")
+        verbose_name_plural = _("团队")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def targets(self) -> domain.TeamTargets:
+        return domain.TeamTargets(first_response_minutes=self.first_response_minutes,
+                                  resolution_working_days=self.resolution_working_days)
+
+
 class Case(models.Model):
     """A service case (服务案例), numbered C2026-000123 in the year it was opened."""
 
@@ -108,6 +140,8 @@ class Case(models.Model):
     related_case = models.ForeignKey("self", verbose_name=_("关联案例"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="follow_ups")
 
+    team = models.ForeignKey(Team, verbose_name=_("团队"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="cases", help_text=_("为团队创建的案例由团队成员领取。"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT,
                               null=True, blank=True, related_name="owned_cases")
     first_responder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问负责人"),
@@ -164,6 +198,8 @@ class Case(models.Model):
             models.Index(fields=["dealer", "-opened_at"], name="cases_case_dealer_idx"),
             # Used by the search box and caller recognition: cases by the reporter's phone.
             models.Index(fields=["reporter_phone_key"], name="cases_case_phone_idx"),
+            # Used by the team queues: a team's unowned open cases.
+            models.Index(fields=["team", "status"], condition=Q(owner__isnull=True), name="cases_case_team_idx"),
             # Used by the search box: cases by serial.
             models.Index(fields=["serial"], name="cases_case_serial_idx"),
         ]

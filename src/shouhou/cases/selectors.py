@@ -10,10 +10,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shouhou.cases.models import DONE_STATUSES, OPEN_STATUSES, TRIAGE_TYPES, Case
+from shouhou.cases.models import DONE_STATUSES, OPEN_STATUSES, TRIAGE_TYPES, Case, Team
 from shouhou.cases.services import actor_of
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import cases as domain
@@ -22,7 +22,7 @@ from shouhou.domain.phones import phone_key
 from shouhou.registry.models import normalize_serial
 
 PHONE_LIKE = re.compile(r"[\d\s+()-]{5,}")
-CASE_RELATED = ("owner", "first_responder", "dealer", "about_dealer", "product_model", "unit", "faq_article")
+CASE_RELATED = ("team", "owner", "first_responder", "dealer", "about_dealer", "product_model", "unit", "faq_article")
 
 
 def case_get_for(user: Any, pk: int) -> Case:
@@ -40,6 +40,7 @@ def case_search(
     overdue: bool = False,
     q: str = "",
     queue: str = "",
+    team: str = "",
     now: datetime,
 ) -> QuerySet[Case]:
     """Cases USER may see matching every filter, newest first.
@@ -47,7 +48,8 @@ def case_search(
     `status` one status, "open" (the default when empty), "done" or "all"; `owner` a username
     or "none"; `overdue` open cases past a target at NOW; `q` a case number, a phone (any
     spelling), a serial or a reporter's name; `queue="triage"` faults and repair requests not
-    yet resolved. Unknown values match nothing.
+    yet resolved; `queue="myteams"` the unowned open cases of USER's teams; `team` a team's key.
+    Unknown values match nothing.
     """
     qs = scoped(user, Case).select_related(*CASE_RELATED)
     if status in ("", "open"):
@@ -64,6 +66,10 @@ def case_search(
         qs = qs.filter(owner__isnull=True)
     elif owner:
         qs = qs.filter(owner__username=owner)
+    if team:
+        qs = qs.filter(team__key=team)
+    if queue == "myteams":
+        qs = qs.filter(team__in=user.case_teams.all(), owner__isnull=True, status__in=OPEN_STATUSES)
     if queue == "triage":
         qs = qs.filter(case_type__in=TRIAGE_TYPES, status__in=OPEN_STATUSES)
     if overdue:
@@ -76,6 +82,14 @@ def case_search(
             match |= Q(reporter_phone_key=phone_key(q))
         qs = qs.filter(match)
     return qs.order_by("-opened_at", "-id")
+
+
+def team_counts(user: Any) -> list[tuple[Team, int]]:
+    """USER's active teams with how many unowned open cases wait in each, in one query."""
+    teams = (Team.objects.filter(members=user, active=True)
+             .annotate(waiting=Count("cases", filter=Q(cases__owner__isnull=True, cases__status__in=OPEN_STATUSES)))
+             .order_by("id")) if getattr(user, "is_vendor_staff", False) else Team.objects.none()
+    return [(t, t.waiting) for t in teams]  # type: ignore[attr-defined]  # annotated above
 
 
 def case_findings(case: Case) -> str:
@@ -118,6 +132,7 @@ def case_view(case: Case, *, user: Any, tz: Any) -> dict[str, Any]:
         "serial": case.serial or None,
         "dealer": {"code": dealer.code, "name": dealer.name, "phone": dealer.phone} if dealer else None,
         "coverage": case.coverage or None,
+        "team": case.team.key if case.team else None,
         "owner": case.owner.username if case.owner else None,
         "first_responder": case.first_responder.username if case.first_responder else None,
         "opened_at": _time(case.opened_at, tz),

@@ -33,6 +33,7 @@ from shouhou.cases.models import (
     CaseType,
     Diagnostic,
     DiagnosticKind,
+    Team,
     TriageCheck,
     TriageItem,
     TriageResult,
@@ -140,9 +141,13 @@ def case_open(
     related: Case | None = None,
     faq_article: int | None = None,
     accept: bool = False,
+    team: str = "",
     now: datetime | None = None,
 ) -> Case:
     """Open a case; returns it saved with its number and targets.
+
+    With `team` (a team's key), the case is opened for that team: it takes the team's targets and
+    stays unowned in the team's queue until a member accepts it (so `accept` is refused with it).
 
     A dealer's user opens cases for its own dealer, about its own units only. `opened_at`
     (staff only; not in the future) records when the contact really came in. With `accept`,
@@ -165,6 +170,9 @@ def case_open(
     reporter = _check_reporter(reporter)
     if who.dealer and (opened_at is not None or accept or case_type == CaseType.COMPLAINT):
         raise Forbidden(_("代理商账号不能指定创建时间、直接受理或发起投诉。"))
+    team_row = team_for_key(team) if team else None
+    if team_row is not None and accept:
+        raise Invalid(_("为团队创建的案例由团队成员领取，不能同时直接受理。"), field="team")
     opened_at = opened_at or now
     if timezone.is_naive(opened_at):
         raise Invalid(_("时间须带时区。"), field="opened_at")
@@ -191,7 +199,8 @@ def case_open(
         if article is None:
             raise Invalid(_("常见问题不存在或未发布。"), field="faq_article")
     cal = work_calendar()
-    target = domain.targets(cal, opened_at, case_type, case_targets())
+    target = domain.targets(cal, opened_at, case_type, case_targets(),
+                            team=team_row.targets if team_row is not None else None)
     coverage = coverage_or_none(unit, opened_at.astimezone(cal.tz).date()) if unit else None
     reporter_dealer, reporter_customer = _known_reporter(reporter.phone)
     if case_type == CaseType.COMPLAINT:
@@ -211,7 +220,7 @@ def case_open(
         dealer=dealer, about_dealer=about_dealer,
         region_code=region or (unit.region_code if unit else ""),
         coverage=coverage.status.value if coverage else "",
-        related_case=related, faq_article=article, created_by=actor,
+        related_case=related, faq_article=article, created_by=actor, team=team_row,
         opened_at=opened_at, pickup_at=target.pickup_at, first_response_due=target.first_response_due,
         resolution_due=target.resolution_due,
     )
@@ -223,8 +232,51 @@ def case_open(
         "number": case.number, "channel": channel, "type": case_type, "serial": serial,
         "accepted": accept, "related": related.number if related else None,
         "pickup_at": case.pickup_at.isoformat(), "faq_article": article.pk if article else None,
+        **({"team": team_row.key} if team_row is not None else {}),
     })
     return case
+
+
+def team_for_key(key: object) -> Team:
+    """The active team keyed KEY; raises Invalid (field "team") naming the keys there are."""
+    row = Team.objects.filter(key=key, active=True).first() if isinstance(key, str) and key else None
+    if row is None:
+        keys = ", ".join(Team.objects.filter(active=True).values_list("key", flat=True))
+        raise Invalid(_("团队 %(team)s 不存在（可选：%(keys)s）。") % {"team": str(key)[:40], "keys": keys},
+                      field="team")
+    return row
+
+
+@transaction.atomic
+def team_save(*, team: Team | None, actor: User, key: str, name: str, members: list[User],
+              first_response_minutes: int | None, resolution_working_days: int | None,
+              robot: Any, active: bool = True) -> Team:
+    """Create or change a team (managers and administrators). Raises Forbidden, Invalid."""
+    if not actor.has_role(Role.MANAGER, Role.ADMIN):
+        raise Forbidden(_("只有经理和管理员可以管理团队。"))
+    key, name = key.strip(), name.strip()
+    if not key or not name:
+        raise Invalid(_("请填写团队代号和名称。"), field="key" if not key else "name")
+    others = Team.objects.exclude(pk=team.pk) if team and team.pk else Team.objects.all()
+    if others.filter(key=key).exists():
+        raise Invalid(_("团队代号 %(key)s 已被使用。") % {"key": key}, field="key")
+    if others.filter(name=name).exists():
+        raise Invalid(_("团队名称 %(name)s 已被使用。") % {"name": name}, field="name")
+    if any(m.dealer_id is not None or not m.is_vendor_staff for m in members):
+        raise Invalid(_("团队成员须为员工。"), field="members")
+    created = team is None
+    row = team or Team()
+    before = {"members": sorted(row.members.values_list("username", flat=True))} if not created else {}
+    row.key, row.name, row.active = key, name, active
+    row.first_response_minutes, row.resolution_working_days, row.robot = (
+        first_response_minutes, resolution_working_days, robot)
+    row.save()
+    row.members.set(members)
+    audit_record(row, "team.created" if created else "team.changed", actor=actor, data={
+        "key": key, "name": name, **before, "members_now": sorted(m.username for m in members),
+        "first_response_minutes": first_response_minutes, "resolution_working_days": resolution_working_days,
+        "robot": robot.name if robot else None, "active": active})
+    return row
 
 
 def _staff_user(pk: object) -> User:

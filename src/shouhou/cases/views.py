@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,13 +31,15 @@ from shouhou.cases.forms import (
     ComplaintForm,
     DiagnosticForm,
     IntakeForm,
+    TeamForm,
     triage_results,
 )
-from shouhou.cases.models import Case, CaseChannel, CaseStatus, CaseType, TriageItem, TriageResult
+from shouhou.cases.models import OPEN_STATUSES, Case, CaseChannel, CaseStatus, CaseType, Team, TriageItem, TriageResult
 from shouhou.cases.policy import work_calendar
-from shouhou.cases.selectors import allowed_events, case_findings, case_get_for, case_search
-from shouhou.core.access import staff_required
+from shouhou.cases.selectors import allowed_events, case_findings, case_get_for, case_search, team_counts
+from shouhou.core.access import role_required, staff_required
 from shouhou.core.models import AuditEvent, User
+from shouhou.core.roles import Role
 from shouhou.core.scoping import get_for
 from shouhou.domain.errors import IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.registry.selectors import dealers_for_region
@@ -46,7 +48,7 @@ from shouhou.registry.views import latest_snapshot
 PAGE_SIZE = 50
 TRIAGE_LABELS = dict(TriageItem.choices)
 RESULT_LABELS = dict(TriageResult.choices)
-LIST_FILTERS = ("status", "channel", "type", "owner", "overdue", "q")
+LIST_FILTERS = ("status", "channel", "type", "owner", "overdue", "q", "team")
 
 
 def optional_url(name: str) -> str | None:
@@ -60,14 +62,15 @@ def optional_url(name: str) -> str | None:
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def _list(request: HttpRequest, *, title: str, fixed: dict[str, str]) -> HttpResponse:
+def _list(request: HttpRequest, *, title: str, fixed: dict[str, str],
+          team_tabs: list[dict[str, Any]] | None = None) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in LIST_FILTERS if request.GET.get(k, "").strip()}
     params.update(fixed)
     now, cal = timezone.now(), work_calendar()
     qs = case_search(request.user, status=params.get("status", ""), channel=params.get("channel", ""),
                      case_type=params.get("type", ""), owner=params.get("owner", ""),
                      overdue=params.get("overdue") == "1", q=params.get("q", ""),
-                     queue=params.get("queue", ""), now=now)
+                     queue=params.get("queue", ""), team=params.get("team", ""), now=now)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"case": c, "first": target_of(c.first_response_due, met_at=c.first_responded_at, now=now, cal=cal),
              "resolution": target_of(c.resolution_due, met_at=c.resolved_at, now=now, cal=cal)}
@@ -75,6 +78,7 @@ def _list(request: HttpRequest, *, title: str, fixed: dict[str, str]) -> HttpRes
     return render(request, "cases/list.html", {
         "title": title, "page": page, "rows": rows, "params": params, "fixed": fixed,
         "query": urlencode({k: v for k, v in params.items() if k not in fixed}),
+        "teams": list(Team.objects.filter(active=True)), "team_tabs": team_tabs,
         "statuses": CaseStatus.choices, "channels": CaseChannel.choices, "types": CaseType.choices,
         "owners": User.objects.filter(owned_cases__isnull=False).distinct().only("username", "name")
         .order_by("username"),
@@ -97,6 +101,58 @@ def case_mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 def triage_queue(request: HttpRequest) -> HttpResponse:
     return _list(request, title=_("排查队列"), fixed={"queue": "triage"})
+
+
+@staff_required
+@require_GET
+def team_queue(request: HttpRequest) -> HttpResponse:
+    """团队队列: the unowned open cases of the user's teams (`?team=` one team's whole queue)."""
+    counts = team_counts(request.user)
+    tabs = [{"team": t, "count": n, "active": request.GET.get("team") == t.key} for t, n in counts]
+    if request.GET.get("team", "").strip():
+        return _list(request, title=_("团队队列"), fixed={"owner": "none"}, team_tabs=tabs)
+    return _list(request, title=_("我的团队待领取"), fixed={"queue": "myteams"}, team_tabs=tabs)
+
+
+# --- teams ---------------------------------------------------------------------------------------
+
+
+team_admin_required = role_required(Role.MANAGER, Role.ADMIN)
+
+
+@team_admin_required
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = Team.objects.prefetch_related("members").select_related("robot").annotate(
+        waiting=Count("cases", filter=Q(cases__owner__isnull=True, cases__status__in=OPEN_STATUSES)))
+    return render(request, "cases/teams.html", {"teams": teams, "form": TeamForm()})
+
+
+@team_admin_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    team = get_object_or_404(Team, pk=pk) if pk is not None else None
+    if request.method == "POST":
+        form = TeamForm(request.POST, instance_team=team)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.team_save(team=team, actor=request.user, key=data["key"], name=data["name"],  # type: ignore[arg-type]
+                                   members=list(data["members"]),
+                                   first_response_minutes=data["first_response_minutes"],
+                                   resolution_working_days=data["resolution_working_days"],
+                                   robot=data["robot"], active=data["active"])
+            except Invalid as exc:
+                field = str(exc.extra.get("field", ""))
+                form.add_error(field if field in form.fields else None, str(exc))
+            else:
+                messages.success(request, _("团队已保存。"))
+                return redirect("team_list")
+        status = 422
+    else:
+        form = TeamForm(instance_team=team)
+        status = 200
+    return render(request, "cases/team_edit.html", {"form": form, "team": team}, status=status)
 
 
 # --- the case page ----------------------------------------------------------------------------------
@@ -283,7 +339,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                     channel=data["channel"], case_type=data["case_type"], subject=data["subject"],
                     description=data["description"],
                     reporter=services.Reporter(data["name"], data["phone"], data["email"] or "", data["qq"]),
-                    serial=data["serial"], region=data["region"], faq_article=data["faq_article"], accept=True,
+                    serial=data["serial"], region=data["region"], faq_article=data["faq_article"],
+                    # A call put through to a team waits in that team's queue; otherwise the operator owns it.
+                    accept=not data["team"], team=data["team"],
                 )
             except (Invalid, NotFound) as exc:
                 field = exc.extra.get("field", "")
@@ -295,8 +353,15 @@ def intake(request: HttpRequest) -> HttpResponse:
                 return redirect("case_detail", case.pk)
         status = 422
     else:
-        form = IntakeForm(initial={"phone": request.GET.get("phone", ""), "serial": request.GET.get("serial", "")})
+        team = request.GET.get("team", "").strip()
+        form = IntakeForm(initial={"phone": request.GET.get("phone", ""), "serial": request.GET.get("serial", ""),
+                                   "team": team})
         status = 200
+        if team and not Team.objects.filter(key=team, active=True).exists():
+            # A telephony system's unknown team: say so, and let the operator pick one.
+            form = IntakeForm(initial={"phone": request.GET.get("phone", ""),
+                                       "serial": request.GET.get("serial", "")})
+            messages.warning(request, _("团队 %(team)s 不存在，请在表单中选择团队。") % {"team": team[:40]})
     return render(request, "cases/intake.html", {
         "form": form,
         # Caller recognition and FAQ suggestions come from the registry's callers and the FAQ app.

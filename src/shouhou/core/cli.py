@@ -52,7 +52,7 @@ def setup_django() -> None:
 
 # Modules that register sub-commands when imported; an app without commands is skipped.
 COMMAND_MODULES = ("shouhou.core.commands", "shouhou.registry.commands", "shouhou.workdays.commands",
-                   "shouhou.rma.commands",
+                   "shouhou.rma.commands", "shouhou.cases.commands",
                    "shouhou.faq.commands", "shouhou.mail.commands",
                    "shouhou.notify.commands", "shouhou.reports.commands",
                    "shouhou.core.backup_commands")

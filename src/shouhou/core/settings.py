@@ -269,6 +269,9 @@ IMAP_URL = env("IMAP_URL")
 IMAP_POLL_SECONDS = envint("SHOUHOU_IMAP_POLL_SECONDS", 120)
 MAIL_MAX_BYTES = envint("SHOUHOU_MAIL_MAX_KB", 25 * 1024) * 1024
 MAIL_OWN_ADDRESSES = env("SHOUHOU_MAIL_OWN_ADDRESSES")
+# Team addresses (docs/mail.md): a new case from mail sent to one of them is opened for that team,
+# as "support@vendor.cn=support,kefu@vendor.cn=service".
+TEAM_ADDRESSES = env("SHOUHOU_TEAM_ADDRESSES")
 # The outbox (shouhou.notify.sender): tries before a message is marked failed, the first retry's
 # delay (doubling each time, capped at 6 hours), and how long a claimed message stays with its sender.
 NOTIFY_MAX_TRIES = envint("SHOUHOU_NOTIFY_MAX_TRIES", 8)

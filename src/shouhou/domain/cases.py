@@ -387,6 +387,28 @@ class TargetPolicy:
                 raise Invalid(f"{name} must be a whole number of 0 or more", field=name)
 
 
+@dataclass(frozen=True, slots=True)
+class TeamTargets:
+    """A team's overrides of its cases' targets; None keeps the case type's."""
+
+    first_response_minutes: int | None = None
+    resolution_working_days: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("first_response_minutes", "resolution_working_days"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise Invalid(f"{name} must be a whole number of 0 or more", field=name)
+
+    def over(self, policy: TargetPolicy) -> TargetPolicy:
+        """POLICY with this team's overrides applied."""
+        return TargetPolicy(
+            first_response_minutes=policy.first_response_minutes if self.first_response_minutes is None
+            else self.first_response_minutes,
+            resolution_working_days=policy.resolution_working_days if self.resolution_working_days is None
+            else self.resolution_working_days)
+
+
 DEFAULT_TARGETS: Final[Mapping[CaseType, TargetPolicy]] = {t: TargetPolicy() for t in CaseType}
 
 
@@ -448,15 +470,25 @@ def targets(
     opened_at: datetime,
     case_type: str | CaseType,
     policy: Mapping[CaseType, TargetPolicy] = DEFAULT_TARGETS,
+    team: TeamTargets | None = None,
 ) -> Targets:
-    """Pickup, first-response and resolution targets of a case of CASE_TYPE opened at OPENED_AT."""
+    """Pickup, first-response and resolution targets of a case of CASE_TYPE opened at OPENED_AT;
+    a case opened for a team takes the TEAM's overrides of the type's targets."""
     try:
         rule = policy[CaseType(case_type)]
     except ValueError:
         raise Invalid(f"unknown case type {case_type!r}", field="type") from None
+    if team is not None:
+        rule = team.over(rule)
     start = pickup_at(cal, opened_at)
     return Targets(
         pickup_at=start,
         first_response_due=add_business_minutes(cal, start, rule.first_response_minutes),
         resolution_due=cal.due(_local(cal, opened_at), rule.resolution_working_days),
     )
+
+
+def team_reminder_at(pickup: datetime, first_response_due: datetime) -> datetime:
+    """When an unowned team case's members are reminded: halfway from pickup to the first-response
+    target (the target itself when they coincide). Escalation follows at the target."""
+    return pickup + (first_response_due - pickup) / 2

@@ -338,12 +338,15 @@ def intake_user() -> User:
 def _open_case(message: InboundMessage, decoded: decode.Decoded) -> InboundMessage | None:
     """A case in the triage queue for an unknown sender's mail; None (the message stays unmatched)
     when the case service refuses it (e.g. an address it does not accept)."""
+    from shouhou.cases.policy import team_for_recipients
     from shouhou.cases.services import Reporter, case_open
 
     subject = message.subject.strip() or _("（无主题）")
+    # Mail sent to a team's address (SHOUHOU_TEAM_ADDRESSES) opens the case for that team.
+    team = team_for_recipients(decoded.to)
     try:
         case = case_open(actor=intake_user(), channel="email", case_type=CaseType.FAULT,
-                         subject=subject[:200], description=message.text,
+                         subject=subject[:200], description=message.text, team=team,
                          reporter=Reporter(name=message.from_name[:100], email=message.from_address))
     except ShouhouError as exc:
         log.info("no case for inbound %s: %s", message.message_id, exc)

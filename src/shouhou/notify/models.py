@@ -204,6 +204,7 @@ class Audience(models.TextChoices):
     NAMED = "named", _("事件指定的人或地址")
     ROLE = "role", _("某角色的全部员工")
     CHANNEL = "channel", _("群组通道")
+    TEAM = "team", _("事件所属团队（成员 + 团队群机器人）")
 
 
 class Rule(models.Model):

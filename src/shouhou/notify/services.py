@@ -47,6 +47,14 @@ class Address:
     language: str = DEFAULT_LANGUAGE
 
 
+@dataclass(frozen=True)
+class TeamRecipients:
+    """The `team` audience of an event: a team's members and, when it has one, its group robot."""
+
+    users: tuple[User, ...] = ()
+    robot: Channel | None = None
+
+
 def dealer_addresses(dealer: Dealer) -> list[str]:
     """The dealer's own addresses (main and copies), in order, without repeats."""
     found = [dealer.email, *re.split(r"[,，;；\s]+", dealer.cc_emails)]
@@ -96,12 +104,14 @@ def emit(
     addresses: Iterable[Address] = (),
     key: str | None = None,
     now: datetime | None = None,
+    team: TeamRecipients | None = None,
 ) -> Event | None:
     """Record event NAME with DATA and queue its messages for the recipients its rules name.
 
     DEALER is the dealer the event concerns (audiences `dealer`, `dealer_users`); USERS and
     ADDRESSES are the `named` audience (e.g. a line's owner; an inbound sender who is not a
-    user). THREAD is the number for subjects, DOCUMENT a PDF kind rendered by the renderer
+    user). TEAM is the `team` audience (a team case's members and robot). THREAD is the number
+    for subjects, DOCUMENT a PDF kind rendered by the renderer
     registered for OBJ's type. With KEY, a second emit of the same key does nothing and
     returns None. Call it inside the transaction of the change. Raises Invalid for an unknown
     event name.
@@ -123,7 +133,7 @@ def emit(
         event.save()
     users, addresses = list(users), list(addresses)
     rules = list(Rule.objects.filter(event=name, active=True).select_related("channel"))
-    messages = _messages_for(event, rules, users=users, addresses=addresses, now=now)
+    messages = _messages_for(event, rules, users=users, addresses=addresses, now=now, team=team)
     Message.objects.bulk_create(messages)
     if any(m.transport != Transport.INBOX for m in messages):
         _wake_sender_on_commit()
@@ -131,7 +141,7 @@ def emit(
 
 
 def _messages_for(event: Event, rules: list[Rule], *, users: list[User], addresses: list[Address],
-                  now: datetime) -> list[Message]:
+                  now: datetime, team: TeamRecipients | None = None) -> list[Message]:
     inbox_users: dict[int, User] = {}
     mail_users: dict[int, User] = {}
     dealer_inbox = dealer_mail = False
@@ -153,6 +163,10 @@ def _messages_for(event: Event, rules: list[Rule], *, users: list[User], address
             people = _staff_with_role(rule.role)
         elif rule.audience == Audience.CHANNEL and rule.channel and rule.channel.active:
             channels[rule.channel.pk] = rule.channel
+        elif rule.audience == Audience.TEAM and team is not None:
+            people = [u for u in team.users if u.is_active and u.dealer_id is None]
+            if team.robot is not None and team.robot.active:
+                channels[team.robot.pk] = team.robot
         for person in people:
             if rule.inbox:
                 inbox_users.setdefault(person.pk, person)
