@@ -79,9 +79,10 @@ def verb_label(verb: str) -> str:
         return str(VERB_LABELS[verb])
     obj, _sep, action = verb.partition(".")
     if obj in OBJECT_LABELS and action in ACTION_LABELS:
-        return f"{ACTION_LABELS[action]}{OBJECT_LABELS[obj]}"
+        # One pattern, so that a language that needs a space (or another order) can say so.
+        return _("%(action)s%(object)s") % {"action": ACTION_LABELS[action], "object": OBJECT_LABELS[obj]}
     if obj in OBJECT_LABELS:
-        return f"{OBJECT_LABELS[obj]}：{action}"
+        return _("%(object)s：%(action)s") % {"object": OBJECT_LABELS[obj], "action": action}
     return verb
 
 
