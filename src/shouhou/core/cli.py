@@ -100,6 +100,8 @@ def prepare_database(command: Command, args: argparse.Namespace) -> int | None:
         ensure_schema(sys.stderr)
     except SchemaProblem as exc:
         print(exc, file=sys.stderr)
+        if command.unavailable_exit == 75:  # EX_TEMPFAIL: say what the caller (the MTA) will do
+            print("shouhou: 稍后重试 / temporary failure, the mail server will retry", file=sys.stderr)
         return command.unavailable_exit
     return None
 

@@ -81,8 +81,9 @@ def serve_run(args: argparse.Namespace) -> int:
         subprocess.Popen([sys.executable, "-m", "shouhou", "worker", "--quiet"], env=env),
     ]
     url = f"http://{args.host}:{args.port}/"
-    out.write(f"Shouhou 已启动 / running at {url}   (Ctrl-C 停止 / to stop)\n")
+    # The base URL first: scripts and tests read up to the "running at" line.
     out.write(f"链接与标签二维码地址 / base URL for links and labels: {settings.BASE_URL}\n")
+    out.write(f"Shouhou 已启动 / running at {url}   (Ctrl-C 停止 / to stop)\n")
     out.flush()
     return _supervise(children, periodic=bootstrap.PERIODIC)
 
