@@ -138,10 +138,11 @@ class IntakeForm(Styled):
     channel = forms.ChoiceField(label=_("渠道"), choices=CaseChannel.choices, initial=CaseChannel.HOTLINE)
     case_type = forms.ChoiceField(label=_("类型"), choices=[c for c in CaseType.choices if c[0] != "complaint"],
                                   initial=CaseType.FAULT)
+    # A call put through to a team (按 3 号键接入技术支持中心): `/intake?team=support` preselects it. Placed
+    # before the subject, so that from the description Tab still reaches the submit button.
+    team = forms.ChoiceField(label=_("转入团队"), required=False)
     subject = forms.CharField(label=_("主题"), max_length=200)
     description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    # A call put through to a team (按 3 号键接入技术支持中心): `/intake?team=support` preselects it.
-    team = forms.ChoiceField(label=_("转入团队"), required=False)
     # Set by choosing one of the FAQ suggestions (Alt+1…3, or its button).
     faq_article = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
