@@ -6,14 +6,19 @@ Every test runs on SQLite by default and on PostgreSQL when DATABASE_URL points 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -144,7 +149,7 @@ def server_database_url() -> Iterator[str | None]:
 class Server:
     """A `shouhou serve` child process with its own data dir, port and database."""
 
-    def __init__(self, data_dir: Path, database_url: str | None, *, demo: bool = False) -> None:
+    def __init__(self, data_dir: Path, database_url: str | None, *, demo: bool = False, preamble: str = "") -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -156,7 +161,10 @@ class Server:
             self.env.pop("DATABASE_URL", None)
         self.demo = demo
         self.proc: subprocess.Popen[str] | None = None
-        self.output = ""
+        # What a first start would have printed when the data dir came from a prepared template
+        # (the first admin's password among it); a start on a used data dir prints it no more.
+        self.preamble = preamble
+        self.output = preamble
 
     # Not a speed limit: migrating a fresh data dir takes over a minute on a busy 2-core machine;
     # the limit only stops a server that will never come up from hanging the run.
@@ -176,7 +184,7 @@ class Server:
             lines.append(line)
             if "running at" in line:
                 break
-        self.output = "".join(lines)
+        self.output = self.preamble + "".join(lines)
         self._wait_healthy(deadline)
         return self.output
 
@@ -218,17 +226,142 @@ class Server:
 
 
 @pytest.fixture
-def server_factory(tmp_path: Path, server_database_url: str | None) -> Iterator[Callable[..., Server]]:
+def server_factory(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """`make(demo=…)` gives a server on a copy of a data dir (and database) prepared once per run
+    as `serve` would, so each test does not pay for migrating; `fresh=True` gives an empty data dir
+    and database, for tests of the first start itself. Servers made with the same data dir share
+    the database, as a restarted `serve` does."""
     servers: list[Server] = []
+    databases: dict[Path, str | None] = {}
+    pg_base = _postgres_base()
+    made: list[str] = []
 
-    def make(*, demo: bool = False, data_dir: Path | None = None) -> Server:
-        server = Server(data_dir or tmp_path / "var", server_database_url, demo=demo)
+    def make(*, demo: bool = False, data_dir: Path | None = None, fresh: bool = False) -> Server:
+        target = data_dir or tmp_path / "var"
+        preamble = ""
+        if target not in databases:
+            database_url = None
+            if fresh or target.exists():
+                if pg_base:
+                    made.append(name := f"shouhou_proc_{uuid.uuid4().hex[:10]}")
+                    _pg_execute(pg_base, f'CREATE DATABASE "{name}"')
+                    database_url = f"{pg_base}/{name}"
+            else:
+                template = _template("demo" if demo else "plain", pg_base)
+                shutil.copytree(template.data_dir, target, symlinks=True)
+                preamble = template.output
+                if pg_base:
+                    made.append(name := f"shouhou_proc_{uuid.uuid4().hex[:10]}")
+                    with _template_lock():  # no other session may be connected to the template
+                        _pg_execute(pg_base, f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"')
+                    database_url = f"{pg_base}/{name}"
+            databases[target] = database_url
+        server = Server(target, databases[target], demo=demo, preamble=preamble)
         servers.append(server)
         return server
 
     yield make
     for server in servers:
         server.kill()
+    for name in made:
+        assert pg_base
+        _pg_execute(pg_base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- templates: a data dir and database prepared once per test run ---------------------------
+# Migrating a fresh database takes 15-25 s and loading the demo 10 s more on a busy 2-core machine;
+# dozens of process and browser tests would each pay it. The first test of a run that needs a
+# template prepares it (the same steps as `serve`, via bootstrap.prepare, without serving); every
+# other one copies it: the data dir with shutil, the PostgreSQL database with CREATE DATABASE …
+# TEMPLATE. The xdist workers share one set through a lock file; the controller drops it at the end.
+RUN_ENV = "SHOUHOU_TEST_RUN"
+TEMPLATE_PREFIX = "shouhou_tmpl_"
+
+
+@dataclass(frozen=True)
+class Template:
+    data_dir: Path
+    database: str  # PostgreSQL database name, "" on SQLite
+    output: str
+
+
+def _postgres_base() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url.rsplit("/", 1)[0] if url.startswith(("postgres://", "postgresql://")) else ""
+
+
+def _pg_execute(base: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _template_root() -> Path:
+    return Path(tempfile.gettempdir()) / f"shouhou-templates-{os.environ.get(RUN_ENV, 'solo')}"
+
+
+@contextmanager
+def _template_lock() -> Iterator[None]:
+    root = _template_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+PREPARE = ("from shouhou.core.cli import setup_django; setup_django(); import sys; "
+           "from shouhou.core import bootstrap; bootstrap.prepare(sys.stdout, demo={demo})")
+
+
+def _template(kind: str, pg_base: str) -> Template:
+    vendor = "postgresql" if pg_base else "sqlite"
+    root = _template_root() / f"{kind}-{vendor}"
+    database = f"{TEMPLATE_PREFIX}{os.environ.get(RUN_ENV, 'solo')}_{kind}" if pg_base else ""
+    with _template_lock():
+        if not (root / "ready").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            (root / "var").mkdir(parents=True)
+            env = {**os.environ, "SHOUHOU_DATA_DIR": str(root / "var"), "SHOUHOU_BASE_URL": "http://127.0.0.1:8000"}
+            env.pop("DEBUG", None)
+            env.pop("DATABASE_URL", None)
+            if pg_base:
+                _pg_execute(pg_base, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                _pg_execute(pg_base, f'CREATE DATABASE "{database}"')
+                env["DATABASE_URL"] = f"{pg_base}/{database}"
+            done = subprocess.run([sys.executable, "-c", PREPARE.format(demo=kind == "demo")], env=env,
+                                  capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                raise RuntimeError(f"preparing the {kind} template failed:\n{done.stdout}{done.stderr}")
+            (root / "output").write_text(done.stdout, encoding="utf-8")
+            (root / "ready").touch()
+        return Template(root / "var", database, (root / "output").read_text(encoding="utf-8"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist): workers inherit it
+        os.environ.setdefault(RUN_ENV, uuid.uuid4().hex[:8])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not os.environ.get(RUN_ENV):
+        return
+    shutil.rmtree(_template_root(), ignore_errors=True)
+    if base := _postgres_base():
+        import psycopg
+
+        try:
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+                names = [row[0] for row in conn.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                    (f"{TEMPLATE_PREFIX}{os.environ[RUN_ENV]}%",))]
+                for name in names:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg.OperationalError:
+            pass
 
 
 # --- browser --------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def _cli(server, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_second_start_keeps_data_and_prints_no_new_password(server_factory, tmp_path):
-    server = server_factory()
+    server = server_factory(fresh=True)  # the very first start prints the password
     server.start()
     first_password = server.admin_password
     assert first_password

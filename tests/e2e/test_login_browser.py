@@ -6,7 +6,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_admin_logs_in_through_the_page_and_sees_the_chinese_dashboard(server_factory, browser, artifacts):
-    server = server_factory()
+    server = server_factory(fresh=True)  # a newcomer: serve on an empty data dir, sign in
     server.start()
     assert server.admin_password, server.output
 

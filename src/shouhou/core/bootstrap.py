@@ -84,3 +84,13 @@ def ensure_admin(out: TextIO) -> None:
 def load_demo(out: TextIO) -> None:
     for step in DEMO_STEPS:
         step(out)
+
+
+def prepare(out: TextIO, *, demo: bool = False) -> None:
+    """Everything `shouhou serve` does before serving, in order; each step is a no-op when done."""
+    migrate(out)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    load_policy_pack()
+    ensure_admin(out)
+    if demo:
+        load_demo(out)

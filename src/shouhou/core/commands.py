@@ -58,7 +58,6 @@ def serve_run(args: argparse.Namespace) -> int:
     base_url_from_server(args.host, args.port)  # links and labels follow --port unless SHOUHOU_BASE_URL is set
     setup_django()
     from django.conf import settings
-    from django.core.management import call_command
 
     from shouhou.core import bootstrap
 
@@ -67,12 +66,7 @@ def serve_run(args: argparse.Namespace) -> int:
     _check_production()
     out = sys.stdout
     out.write(f"数据目录 / data directory: {settings_data_dir}\n")
-    bootstrap.migrate(out)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    bootstrap.load_policy_pack()
-    bootstrap.ensure_admin(out)
-    if args.demo:
-        bootstrap.load_demo(out)
+    bootstrap.prepare(out, demo=args.demo)
     out.flush()
 
     env = {**os.environ, "SHOUHOU_DATA_DIR": str(settings_data_dir)}
