@@ -47,7 +47,9 @@ while not stop.exists():
     n += 1
     order_save_draft(dealer=dealer, actor=actor, contact_name=f"联系人{n}", lines=[
         {"serial": "", "fault": f"第 {n} 台无法开机", "topology": ContentFile(png + str(n).encode(), name="t.png")}])
-    progress.write_text(str(n))
+    # Written whole, then renamed: a reader never sees the file half written (empty).
+    progress.with_suffix('.tmp').write_text(str(n))
+    progress.with_suffix('.tmp').replace(progress)
 """
 
 STATE = """
