@@ -344,6 +344,13 @@ def _template(kind: str, pg_base: str) -> Template:
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist): workers inherit it
         os.environ.setdefault(RUN_ENV, uuid.uuid4().hex[:8])
+    if config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
+
+        # Hashing a password is slow on purpose (PBKDF2, 10^6 rounds: 0.3-1 s here) and the suite
+        # creates thousands of users, as Django's testing docs advise. The servers and commands the
+        # suite starts as processes keep the real hasher.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
