@@ -7,12 +7,14 @@ user; every read goes through the dealer scoping layer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +46,8 @@ from shouhou.core.scoping import get_for
 from shouhou.domain.errors import IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.registry.selectors import dealers_for_region
 from shouhou.registry.views import latest_snapshot
+from shouhou.reports.views import xlsx_response
+from shouhou.reports.xlsx import write_xlsx
 
 PAGE_SIZE = 50
 TRIAGE_LABELS = dict(TriageItem.choices)
@@ -62,15 +66,25 @@ def optional_url(name: str) -> str | None:
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def _list(request: HttpRequest, *, title: str, fixed: dict[str, str],
-          team_tabs: list[dict[str, Any]] | None = None) -> HttpResponse:
+def _list_params(request: HttpRequest, fixed: dict[str, str]) -> dict[str, str]:
     params = {k: request.GET.get(k, "").strip() for k in LIST_FILTERS if request.GET.get(k, "").strip()}
     params.update(fixed)
+    return params
+
+
+def _list_cases(user: Any, params: dict[str, str], now: datetime) -> QuerySet[Case]:
+    """The cases of a list page (and of its export) for PARAMS, as USER may see them."""
+    return case_search(user, status=params.get("status", ""), channel=params.get("channel", ""),
+                       case_type=params.get("type", ""), owner=params.get("owner", ""),
+                       overdue=params.get("overdue") == "1", q=params.get("q", ""),
+                       queue=params.get("queue", ""), team=params.get("team", ""), now=now)
+
+
+def _list(request: HttpRequest, *, title: str, fixed: dict[str, str],
+          team_tabs: list[dict[str, Any]] | None = None) -> HttpResponse:
+    params = _list_params(request, fixed)
     now, cal = timezone.now(), work_calendar()
-    qs = case_search(request.user, status=params.get("status", ""), channel=params.get("channel", ""),
-                     case_type=params.get("type", ""), owner=params.get("owner", ""),
-                     overdue=params.get("overdue") == "1", q=params.get("q", ""),
-                     queue=params.get("queue", ""), team=params.get("team", ""), now=now)
+    qs = _list_cases(request.user, params, now)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"case": c, "first": target_of(c.first_response_due, met_at=c.first_responded_at, now=now, cal=cal),
              "resolution": target_of(c.resolution_due, met_at=c.resolved_at, now=now, cal=cal)}
@@ -78,6 +92,8 @@ def _list(request: HttpRequest, *, title: str, fixed: dict[str, str],
     return render(request, "cases/list.html", {
         "title": title, "page": page, "rows": rows, "params": params, "fixed": fixed,
         "query": urlencode({k: v for k, v in params.items() if k not in fixed}),
+        # The export takes the fixed filters too (the owner of "my cases", a queue).
+        "export_query": urlencode(params),
         "teams": list(Team.objects.filter(active=True)), "team_tabs": team_tabs,
         "statuses": CaseStatus.choices, "channels": CaseChannel.choices, "types": CaseType.choices,
         "owners": User.objects.filter(owned_cases__isnull=False).distinct().only("username", "name")
@@ -112,6 +128,37 @@ def team_queue(request: HttpRequest) -> HttpResponse:
     if request.GET.get("team", "").strip():
         return _list(request, title=_("团队队列"), fixed={"owner": "none"}, team_tabs=tabs)
     return _list(request, title=_("我的团队待领取"), fixed={"queue": "myteams"}, team_tabs=tabs)
+
+
+@staff_required
+@require_GET
+def case_export(request: HttpRequest) -> HttpResponseBase:
+    """The list's cases with its filters (and a queue's, `queue=`), all pages, as xlsx."""
+    params = _list_params(request, {"queue": request.GET.get("queue", "").strip()}
+                          if request.GET.get("queue", "").strip() else {})
+    now, cal = timezone.now(), work_calendar()
+    qs = _list_cases(request.user, params, now).select_related("reporter_customer")
+    path = write_xlsx(sheet=_("服务案例"), headers=export_headers(), rows=export_rows(qs, cal=cal))
+    return xlsx_response(path, f"cases-{cal.local(now):%Y%m%d-%H%M}.xlsx")
+
+
+def export_headers() -> list[str]:
+    return [_("案例号"), _("主题"), _("报告人"), _("电话"), _("客户单位"), _("代理商"), _("序列号"), _("渠道"),
+            _("类型"), _("状态"), _("负责人"), _("团队"), _("创建时间"), _("首次响应期限"), _("首次响应时间"),
+            _("解决期限"), _("解决时间")]
+
+
+def export_rows(cases: QuerySet[Case], *, cal: Any) -> Iterator[list[Any]]:
+    """One row per case, read in chunks so a large list is never held whole."""
+    def when(at: datetime | None) -> str:
+        return cal.local(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+    for c in cases.iterator(chunk_size=2000):
+        yield [c.number, c.subject, c.reporter_name, c.reporter_phone,
+               c.reporter_customer.name if c.reporter_customer else "", c.dealer.name if c.dealer else "",
+               c.serial, c.get_channel_display(), c.get_case_type_display(), c.get_status_display(),
+               str(c.owner) if c.owner else "", c.team.name if c.team else "", when(c.opened_at),
+               when(c.first_response_due), when(c.first_responded_at), when(c.resolution_due), when(c.resolved_at)]
 
 
 # --- teams ---------------------------------------------------------------------------------------
