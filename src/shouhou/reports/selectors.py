@@ -35,6 +35,7 @@ from shouhou.core.scoping import scoped
 from shouhou.domain import reports
 from shouhou.domain.calendar import WorkCalendar
 from shouhou.domain.errors import NotFound
+from shouhou.domain.regions import code_prefix
 from shouhou.domain.regions import region as region_lookup
 from shouhou.domain.reports import Period, StepTally
 from shouhou.registry.models import Dealer, ProductModel, Unit
@@ -92,15 +93,6 @@ def _bounds(period: Period, cal: WorkCalendar) -> tuple[datetime, datetime]:
     return (datetime.combine(period.first, time.min, cal.tz), datetime.combine(period.end, time.min, cal.tz))
 
 
-def _region_prefix(code: str) -> str:
-    """A province (450000) matches every code starting 45; a city (450100) every one starting 4501."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
-
-
 def _line_filter(f: Filters, prefix: str = "") -> Q:
     """The dealer/model/region filters on a line, reached from another model through PREFIX."""
     q = Q()
@@ -109,7 +101,7 @@ def _line_filter(f: Filters, prefix: str = "") -> Q:
     if f.model:
         q &= Q(**{f"{prefix}unit__product_model__code": f.model})
     if f.region:
-        q &= Q(**{f"{prefix}order__dealer__region_code__startswith": _region_prefix(f.region)})
+        q &= Q(**{f"{prefix}order__dealer__region_code__startswith": code_prefix(f.region)})
     return q
 
 
@@ -275,7 +267,7 @@ def return_rates(user: Any, f: Filters) -> list[dict[str, Any]]:
     if f.model:
         units = units.filter(product_model__code=f.model)
     if f.region:
-        units = units.filter(dealer__region_code__startswith=_region_prefix(f.region))
+        units = units.filter(dealer__region_code__startswith=code_prefix(f.region))
     returned = OrderLine.objects.filter(unit=OuterRef("pk")).exclude(state=DRAFT)
     rows = (units.annotate(month=TruncMonth("shipped_on"), returned=Exists(returned))
             .values("product_model__code", "month")
@@ -400,7 +392,7 @@ def dealers(user: Any, f: Filters, *, now: datetime) -> list[DealerFigures]:
         if f.dealer:
             complaints = complaints.filter(about_dealer__code=f.dealer)
         if f.region:
-            complaints = complaints.filter(about_dealer__region_code__startswith=_region_prefix(f.region))
+            complaints = complaints.filter(about_dealer__region_code__startswith=code_prefix(f.region))
         for d in out.values():
             d.complaints = 0
         for r in complaints.values("about_dealer__code", "about_dealer__name").annotate(n=Count("pk")).order_by():
@@ -448,7 +440,7 @@ def cases(user: Any, f: Filters, *, now: datetime) -> CaseFigures:
     if f.model:
         qs = qs.filter(product_model__code=f.model)
     if f.region:
-        qs = qs.filter(region_code__startswith=_region_prefix(f.region))
+        qs = qs.filter(region_code__startswith=code_prefix(f.region))
     by = [{"channel": r["channel"], "type": r["case_type"], "count": r["n"]}
           for r in qs.values("channel", "case_type").annotate(n=Count("pk")).order_by("channel", "case_type")]
     t = qs.aggregate(
