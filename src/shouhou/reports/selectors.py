@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 
 from shouhou.cases.models import Case, CaseRating, CaseType, ResolutionCategory
+from shouhou.cases.selectors import report_q, target_q
 from shouhou.core.scoping import scoped
 from shouhou.domain import reports
 from shouhou.domain.calendar import WorkCalendar
@@ -433,24 +434,16 @@ def cases(user: Any, f: Filters, *, now: datetime) -> CaseFigures:
     """Cases opened in the period: by channel and type, first-response and resolution targets met
     (a target missed is answered late, or not answered and past due), share resolved by the FAQ,
     and the reporters' satisfaction (average score of the ratings given). Three queries."""
-    start, end = _bounds(f.period, work_calendar())
-    qs = scoped(user, Case).filter(opened_at__gte=start, opened_at__lt=end)
-    if f.dealer:
-        qs = qs.filter(dealer__code=f.dealer)
-    if f.model:
-        qs = qs.filter(product_model__code=f.model)
-    if f.region:
-        qs = qs.filter(region_code__startswith=code_prefix(f.region))
+    qs = scoped(user, Case).filter(report_q(first=f.period.first, last=f.period.last, dealer=f.dealer,
+                                            model=f.model, region=f.region, tz=work_calendar().tz))
     by = [{"channel": r["channel"], "type": r["case_type"], "count": r["n"]}
           for r in qs.values("channel", "case_type").annotate(n=Count("pk")).order_by("channel", "case_type")]
     t = qs.aggregate(
         opened=Count("pk"),
-        fr_met=Count("pk", filter=Q(first_responded_at__lte=F("first_response_due"))),
-        fr_missed=Count("pk", filter=Q(first_responded_at__gt=F("first_response_due"))
-                        | Q(first_responded_at__isnull=True, first_response_due__lt=now)),
-        res_met=Count("pk", filter=Q(resolved_at__lte=F("resolution_due"))),
-        res_missed=Count("pk", filter=Q(resolved_at__gt=F("resolution_due"))
-                         | Q(resolved_at__isnull=True, resolution_due__lt=now)),
+        fr_met=Count("pk", filter=target_q("first_response_met", now=now)),
+        fr_missed=Count("pk", filter=target_q("first_response_missed", now=now)),
+        res_met=Count("pk", filter=target_q("resolution_met", now=now)),
+        res_missed=Count("pk", filter=target_q("resolution_missed", now=now)),
         resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
         faq=Count("pk", filter=Q(resolved_at__isnull=False, resolution_category=ResolutionCategory.RESOLVED_BY_FAQ)),
     )
