@@ -24,7 +24,7 @@ def _sheet(resp) -> list[list[object]]:
 
 def _page_numbers(resp) -> list[str]:
     body = resp.content.decode().split("<tbody>", 1)[1]
-    return re.findall(r">(C\d{4}-\d+)<", body) or re.findall(r">([A-Z]+\d[\w-]*)</a></td>", body)
+    return re.findall(r'<a href="/cases/\d+/">([^<]+)</a>', body)
 
 
 @pytest.fixture
