@@ -32,6 +32,7 @@ RULES = {
     "POST /api/v1/cases/{case_id}/{event}": dealer("api_case", event="note", body=NOTE),
     # Staff pages.
     "case_list": staff(),
+    "case_export": staff(),
     "case_mine": staff(),
     "case_triage_queue": staff(),
     "case_team_queue": staff(),
@@ -49,6 +50,7 @@ RULES = {
     "case_attachment": staff("case_attachment"),
     # The dealer portal.
     "portal_cases": portal(),
+    "portal_case_export": portal(),
     "portal_case": portal("case"),
     "portal_case_event": portal("case", event="note", body={"text": "门禁测试"}),
     "portal_case_attachment": portal("case_attachment"),

@@ -211,6 +211,12 @@ def test_every_city_is_found_by_its_short_name_unless_its_province_shares_it() -
         assert found is (city if city.short_name != region(city.province_code).short_name else city.province)
 
 
+def test_a_code_prefix_holds_the_codes_within_the_region() -> None:
+    from shouhou.domain.regions import code_prefix
+
+    assert (code_prefix("450000"), code_prefix("450100"), code_prefix("450103")) == ("45", "4501", "450103")
+
+
 # the shipped file
 
 

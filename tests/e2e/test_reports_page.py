@@ -64,6 +64,40 @@ def test_the_manager_dashboard_draws_its_charts_and_a_bar_opens_its_list(browser
     page.screenshot(path=str(artifacts / "reports-dealer-bar-opens-its-period.png"), full_page=True)
 
 
+def test_a_case_target_bar_opens_the_cases_of_its_period(browser, server_factory, artifacts) -> None:
+    server = server_factory(demo=True)
+    server.start(timeout=900)
+    page = login(browser, server, "jingli.chen")
+    page.set_default_timeout(120_000)
+    expect.set_options(timeout=120_000)
+    page.goto(server.url + "/reports/")
+    period = (page.locator("input[name=from]").input_value(), page.locator("input[name=to]").input_value())
+    figure = page.locator("#figure-case_targets")
+    expect(figure.locator("canvas")).to_have_count(1)
+    figure.scroll_into_view_if_needed()
+    figure.screenshot(path=str(artifacts / "reports-case-targets.png"))
+    # The first bar of the first target (first response): "met" unless none met, then "missed".
+    cells = figure.locator("tbody tr").first.locator("td")
+    met, missed = int(cells.nth(1).inner_text()), int(cells.nth(2).inner_text())
+    expected = met or missed
+    box = figure.locator("[data-chart]").bounding_box()
+    assert box is not None and expected > 0
+    x, y = _first_bar_centre(page, "case_targets")
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    assert "/cases/?" in page.url and f"from={period[0]}" in page.url and f"to={period[1]}" in page.url, page.url
+    assert ("target=first_response_met" if met else "target=first_response_missed") in page.url
+    expect(page.locator("#report-filter")).to_contain_text(period[0])
+    pager = page.locator(".pager")
+    shown = (int(pager.inner_text().split("共")[1].split("条")[0]) if pager.count()
+             else page.locator(".queue-table tbody tr").count())
+    assert shown == expected
+    page.screenshot(path=str(artifacts / "reports-case-bar-opens-cases.png"), full_page=True)
+    # Clearing the report's filter lists the open cases again, without the note.
+    page.click("#report-filter-clear")
+    expect(page.locator("#report-filter")).to_have_count(0)
+
+
 def _first_bar_centre(page, key: str = "backlog") -> tuple[float, float]:
     """The middle of the first category's first non-empty bar inside the chart element, from
     ECharts itself (bars may be stacked: the bar starts where the series below it end)."""

@@ -28,6 +28,20 @@ Model SN-S200 (replacement 90 days). Two advance replacements, worked out from D
   due 11:30 and resolution due 3 WD later (Mon 10-13 18:30), both missed.
 
 Period 2025-09-01 … 2025-10-31.
+
+Three quotes, dealer A, all in November 2025 (no holiday; after the period, so every figure
+above stays as worked out): out-of-warranty units RHQ1–RHQ3 (shipped 2020-01-01, outside every
+period), submitted Mon 11-03 10:00, approved 11:00, 12:00 and 15:00 (review waits 1, 2 and 5 h:
+average 8 / 3 = 2.67 → 2.7 h), sent in by the dealer, received Tue 11-04, inspected Wed 11-05
+(fault, out of warranty: a quote), quoted Wed 11-05 15:00 for ¥680.00 (valid 15 days: the
+dealer owes an answer by Thu 11-20):
+- Q1 confirmed by the dealer Thu 11-06 09:00 (paid repair), repaired, shipped, delivered: closed.
+- Q2 declined by the dealer Fri 11-07 09:00, the unit shipped back unrepaired, delivered: closed.
+- Q3 never answered: open, waiting for the dealer, overdue since 11-20.
+So over November dealer A has 3 orders and 3 lines, all complete at first submission, 2 quotes
+answered and 1 declined; over 9-01 … 11-30 it has 4 orders (C2 too), review waits 1, 1, 2, 5 h
+(9 / 4 = 2.25 → 2.2 h: Python rounds half to even), the same 2 answered and 1
+declined. No quote is a charge: the charges stay C2's ¥350.00.
 """
 
 from __future__ import annotations
@@ -57,7 +71,7 @@ def t(month: int, day: int, hour: int, minute: int = 0) -> str:
 
 
 @pytest.fixture
-def holiday_set(staff_api, make_unit, dealer_b, service_center, make_user):
+def holiday_set(staff_api, alice_api, make_unit, dealer_b, service_center, make_user):
     from shouhou.cases.services import Reporter, case_open
     from shouhou.registry.models import Unit, UnitStatus
 
@@ -91,7 +105,27 @@ def holiday_set(staff_api, make_unit, dealer_b, service_center, make_user):
     case_open(actor=make_user("customer_service"), channel="hotline", case_type="complaint",
               subject="代理商响应太慢", reporter=Reporter(name="赵老板", phone="13900000009"), about_dealer=dealer_b,
               opened_at=at, now=at)
-    return {"c1": c1, "c2": c2}
+    # The three quotes (module docstring), each answered by the dealer's own user where it is.
+    quote = {"items": [{"text": "更换主板", "amount": "680.00"}], "options": ["paid_repair"], "valid_days": 15}
+    quoted = []
+    for serial, approved in (("RHQ1", 11), ("RHQ2", 12), ("RHQ3", 15)):
+        make_unit(serial, date(2020, 1, 1))
+        line = _advance_order(staff_api, serial, t(11, 3, 10), "GX-A01", {})
+        _steps(staff_api, *line, [("approve", t(11, 3, approved), {})])
+        _steps(alice_api, *line, [("ship_to_centre", t(11, 3, 17), SHIP)])
+        _steps(staff_api, *line, [
+            ("receive", t(11, 4, 10), {"condition": "完好"}),
+            ("inspect", t(11, 5, 10), {"fault_confirmed": True, "damage": [], "components": ["主板"]}),
+            ("send_quote", t(11, 5, 15), quote),
+        ])
+        quoted.append(line)
+    q1, q2, q3 = quoted
+    _steps(alice_api, *q1, [("confirm_quote", t(11, 6, 9), {"choice": "paid_repair"})])
+    _steps(staff_api, *q1, [("complete_repair", t(11, 7, 10), {"parts": ["主板"], "result": "更换主板"}),
+                            ("ship_repaired", t(11, 7, 15), SHIP), ("confirm_delivery", t(11, 10, 10), {})])
+    _steps(alice_api, *q2, [("decline_quote", t(11, 7, 9), {"scrap": False})])
+    _steps(staff_api, *q2, [("ship_back", t(11, 8, 10), SHIP), ("confirm_delivery", t(11, 10, 10), {})])
+    return {"c1": c1, "c2": c2, "q1": q1, "q2": q2, "q3": q3}
 
 
 def _advance_order(api, serial: str, at: str, dealer: str, advance: dict) -> tuple[int, int]:
@@ -141,11 +175,13 @@ def test_deadlines_per_step_week_and_month(holiday_set, manager, client_for, sta
 
 def test_backlog_turnaround_and_charges(holiday_set, manager, client_for, staff_api) -> None:
     client = client_for(manager)
-    # Only C1 is open: waiting for its faulty unit, the dealer's deadline passed.
-    assert _sheet(client, "dashboard", "backlog")[1:] == [["待寄回故障件", "提前换货", 1]]
+    # Open now (the backlog has no period): C1, waiting for its faulty unit, the dealer's deadline
+    # passed; Q3, waiting for the dealer's answer to its quote, due 11-20 and passed too.
+    assert sorted(_sheet(client, "dashboard", "backlog")[1:]) == [["待寄回故障件", "提前换货", 1],
+                                                                   ["待确认报价", "待报价确认", 1]]
     backlog = staff_api.get("/reports/backlog", **PERIOD).json()
     assert (backlog["open"], backlog["overdue_vendor"], backlog["overdue_dealer"], backlog["awaiting_return"],
-            backlog["awaiting_return_overdue"]) == (1, 0, 1, 1, 1)
+            backlog["awaiting_return_overdue"]) == (2, 0, 2, 1, 1)
     # Turnaround, advance replacements: 1 and 2 working days → median (rank 1 of 2) 1, p90
     # (rank 2) 2; both in the 0–3 bucket.
     assert _sheet(client, "dashboard", "turnaround")[1:] == [["提前换货", 2, 1, 2, 2, 0, 0, 0, 0, 0]]
@@ -181,6 +217,32 @@ def test_dealer_figures(holiday_set, manager, client_for, staff_api) -> None:
                     ["GX-A01", "南宁甲电脑", 1, 1, 100.0, 1.0, 0.0, 0, 0, 0]]
     api = {d["code"]: d for d in staff_api.get("/reports/dealers", **PERIOD).json()["dealers"]}
     assert api["GD-B02"]["complaints"] == 1 and api["GX-A01"]["review_hours"] == 1.0
+
+
+def test_quote_figures(holiday_set, manager, client_for, staff_api, alice_api) -> None:
+    from shouhou.rma.models import Quote
+
+    client = client_for(manager)
+    quotes = {q.line.serial: (q.status, q.total) for q in Quote.objects.select_related("line")}
+    assert quotes == {"RHQ1": ("confirmed", Decimal("680.00")), "RHQ2": ("declined", Decimal("680.00")),
+                      "RHQ3": ("sent", Decimal("680.00"))}
+    # November: dealer A only (B has nothing then). Orders, lines, complete %, review wait h,
+    # faulty units back on time % (none fell due: "—"), quotes answered, declined, complaints.
+    nov = {"from": "2025-11-01", "to": "2025-11-30"}
+    assert _sheet(client, "dealers", "dealers", **nov)[1:] == [["GX-A01", "南宁甲电脑", 3, 3, 100.0, 2.7, "—", 2, 1, 0]]
+    [a] = [d for d in staff_api.get("/reports/dealers", **nov).json()["dealers"] if d["code"] == "GX-A01"]
+    assert (a["quotes_answered"], a["quotes_declined"]) == (2, 1)
+    # The dealer's own token sees the same, and only its own row.
+    assert [(d["code"], d["quotes_answered"], d["quotes_declined"])
+            for d in alice_api.get("/reports/dealers", **nov).json()["dealers"]] == [("GX-A01", 2, 1)]
+    # September to November: C2 and the three quotes for A; C1 and the complaint for B.
+    rows = sorted(_sheet(client, "dealers", "dealers", **{**PERIOD, "to": "2025-11-30"})[1:])
+    assert rows == [["GD-B02", "广州乙网维", 1, 1, 100.0, 5.0, 0.0, 0, 0, 1],
+                    ["GX-A01", "南宁甲电脑", 4, 4, 100.0, 2.2, 0.0, 2, 1, 0]]
+    # Quotes are no charges: November has none, and the longer period only C2's ¥350.00.
+    assert (selectors.charges(manager, Filters(Period(date(2025, 11, 1), date(2025, 11, 30))))["count"]) == 0
+    charges = selectors.charges(manager, Filters(Period(date(2025, 9, 1), date(2025, 11, 30))))
+    assert (charges["count"], charges["total"]) == (1, Decimal("350.00"))
 
 
 def test_case_figures(holiday_set, manager, client_for) -> None:

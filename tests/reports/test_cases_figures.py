@@ -8,18 +8,23 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from shouhou.cases.models import Case
 from shouhou.domain.reports import Period
 from shouhou.reports import selectors
 from shouhou.reports.selectors import Filters
 
 SH = ZoneInfo("Asia/Shanghai")
 NOV = Filters(Period(date(2025, 11, 1), date(2025, 11, 30)))
+NOV_PARAMS = {"from": "2025-11-01", "to": "2025-11-30"}
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -83,6 +88,79 @@ def test_a_dealer_sees_no_cases_of_others(three_cases, alice) -> None:
 
 def test_a_case_bar_opens_the_case_list_of_its_channel_and_type(three_cases, client_for, manager) -> None:
     html = client_for(manager).get("/reports/", {"from": "2025-11-01", "to": "2025-11-30"}).content.decode()
-    assert "/cases/?channel=qq\\u0026type=consultation\\u0026status=all" in html
+    assert ("/cases/?from=2025-11-01\\u0026to=2025-11-30\\u0026channel=qq\\u0026type=consultation"
+            "\\u0026status=all") in html
     listed = client_for(manager).get("/cases/", {"channel": "qq", "type": "consultation", "status": "all"})
     assert "如何配置" in listed.content.decode()
+
+
+def _chart(html: str, key: str) -> dict:
+    raw = re.search(rf'<script id="chart-{key}" type="application/json">(.*?)</script>', html, re.S)
+    assert raw, key
+    return json.loads(raw.group(1))
+
+
+def _listed(client, url: str) -> list[str]:
+    """The case numbers the opened list shows (all on one page here)."""
+    html = client.get(url).content.decode()
+    return re.findall(r'<a href="/cases/\d+/">([^<]+)</a>', html.split("<tbody>", 1)[1])
+
+
+def _bars(client, params: dict[str, str], key: str) -> list[tuple[int, str]]:
+    """Every bar of a chart with a link: (its figure, the list it opens)."""
+    chart = _chart(client.get("/reports/", params).content.decode(), key)
+    return [(value, link) for series, links in zip(chart["series"], chart["links"], strict=True)
+            for value, link in zip(series["data"], links, strict=True) if link]
+
+
+def test_each_case_bar_opens_a_list_of_as_many_cases(three_cases, client_for, manager) -> None:
+    client = client_for(manager)
+    for key in ("cases", "case_targets"):
+        bars = _bars(client, NOV_PARAMS, key)
+        assert bars and all("from=2025-11-01" in link and "to=2025-11-30" in link for _v, link in bars)
+        for value, link in bars:
+            assert len(_listed(client, link)) == value, (key, link)
+    # Targets by hand (module docstring): first response met C1, missed C2 and C3.
+    targets = {parse_qs(urlsplit(link).query)["target"][0]: value for value, link in _bars(client, NOV_PARAMS,
+                                                                                          "case_targets")}
+    assert targets == {"first_response_met": 1, "resolution_met": 1, "first_response_missed": 2,
+                       "resolution_missed": 2}
+
+
+def test_the_period_is_kept_and_narrows_the_list(three_cases, client_for, manager) -> None:
+    client = client_for(manager)
+    # From Nov 4 only C3 (opened Wed 11-05, web, fault) is in the period.
+    bars = _bars(client, {"from": "2025-11-04", "to": "2025-11-30"}, "cases")
+    [(value, link)] = bars
+    assert value == 1 and parse_qs(urlsplit(link).query)["channel"] == ["web"]
+    [number] = _listed(client, link)
+    assert number == Case.objects.get(channel="web").number
+    # The same channel over the whole month lists the same case; over a period before it, nothing.
+    assert _listed(client, link.replace("from=2025-11-04", "from=2025-11-01")) == [number]
+    assert _listed(client, link.replace("to=2025-11-30", "to=2025-11-04")) == []
+
+
+def test_the_list_shows_the_report_filter_and_clears_it(three_cases, client_for, manager) -> None:
+    client = client_for(manager)
+    resp = client.get("/cases/", {"from": "2025-11-04", "to": "2025-11-30", "status": "all",
+                                  "target": "first_response_missed"})
+    html = resp.content.decode()
+    assert 'id="report-filter"' in html and "2025-11-04 – 2025-11-30" in html and "首次响应超时" in html
+    assert len(_listed(client, "/cases/?from=2025-11-04&to=2025-11-30&status=all&target=first_response_missed")) == 1
+    clear = re.search(r'id="report-filter-clear" href="([^"]*)"', html).group(1)
+    assert clear == "?status=all"
+    assert len(_listed(client, "/cases/" + clear)) == 3
+    # A bad date is dropped with a message; the rest still applies.
+    html = client.get("/cases/", {"from": "2025-02-30", "status": "all"}).content.decode()
+    assert "日期格式应为" in html and len(_listed(client, "/cases/?from=2025-02-30&status=all")) == 3
+
+
+def test_the_dealer_and_region_of_the_report_go_with_the_bar(three_cases, client_for, manager, dealer_a) -> None:
+    Case.objects.filter(channel="web").update(dealer=dealer_a, region_code="450103")
+    client = client_for(manager)
+    params = {**NOV_PARAMS, "dealer": "GX-A01", "region": "450000"}
+    [(value, link)] = _bars(client, params, "cases")
+    query = parse_qs(urlsplit(link).query)
+    assert (value, query["dealer"], query["region"]) == (1, ["GX-A01"], ["450000"])
+    assert len(_listed(client, link)) == 1
+    assert _listed(client, link.replace("region=450000", "region=440000")) == []

@@ -7,18 +7,20 @@ staff list, "my cases", the triage queue, the portal and the API list.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shouhou.cases.models import DONE_STATUSES, OPEN_STATUSES, TRIAGE_TYPES, Case, Team
+from shouhou.cases.policy import work_calendar
 from shouhou.cases.services import actor_of
 from shouhou.core.scoping import get_for, scoped
 from shouhou.domain import cases as domain
 from shouhou.domain.errors import Forbidden
 from shouhou.domain.phones import phone_key
+from shouhou.domain.regions import code_prefix
 from shouhou.registry.models import normalize_serial
 
 PHONE_LIKE = re.compile(r"[\d\s+()-]{5,}")
@@ -28,6 +30,43 @@ CASE_RELATED = ("team", "owner", "first_responder", "dealer", "about_dealer", "p
 def case_get_for(user: Any, pk: int) -> Case:
     """One case USER may see; raises NotFound (another dealer's, or a complaint, for dealers)."""
     return get_for(user, Case.objects.select_related(*CASE_RELATED, "related_case"), pk=pk)
+
+
+TARGETS = ("first_response_met", "first_response_missed", "resolution_met", "resolution_missed")
+
+
+def target_q(target: str, *, now: datetime) -> Q:
+    """Cases whose first-response or resolution target was met, or missed (answered late, or not
+    answered and past due at NOW): the reports count these, and the list behind them filters them."""
+    if target == "first_response_met":
+        return Q(first_responded_at__lte=F("first_response_due"))
+    if target == "first_response_missed":
+        return (Q(first_responded_at__gt=F("first_response_due"))
+                | Q(first_responded_at__isnull=True, first_response_due__lt=now))
+    if target == "resolution_met":
+        return Q(resolved_at__lte=F("resolution_due"))
+    if target == "resolution_missed":
+        return Q(resolved_at__gt=F("resolution_due")) | Q(resolved_at__isnull=True, resolution_due__lt=now)
+    return Q(pk__in=[])
+
+
+def report_q(*, first: date | None = None, last: date | None = None, dealer: str = "", model: str = "",
+             region: str = "", tz: Any) -> Q:
+    """Cases opened from FIRST to LAST (local dates in TZ, both included) of a dealer, a product
+    model and a purchase region (a province or city takes the codes within it): what a report's
+    case figures count, so the list a bar opens is the same set."""
+    q = Q()
+    if first is not None:
+        q &= Q(opened_at__gte=datetime.combine(first, time.min, tz))
+    if last is not None:
+        q &= Q(opened_at__lt=datetime.combine(last + timedelta(days=1), time.min, tz))
+    if dealer:
+        q &= Q(dealer__code=dealer)
+    if model:
+        q &= Q(product_model__code=model)
+    if region:
+        q &= Q(region_code__startswith=code_prefix(region))
+    return q
 
 
 def case_search(
@@ -41,6 +80,12 @@ def case_search(
     q: str = "",
     queue: str = "",
     team: str = "",
+    first: date | None = None,
+    last: date | None = None,
+    dealer: str = "",
+    model: str = "",
+    region: str = "",
+    target: str = "",
     now: datetime,
 ) -> QuerySet[Case]:
     """Cases USER may see matching every filter, newest first.
@@ -49,9 +94,16 @@ def case_search(
     or "none"; `overdue` open cases past a target at NOW; `q` a case number, a phone (any
     spelling), a serial or a reporter's name; `queue="triage"` faults and repair requests not
     yet resolved; `queue="myteams"` the unowned open cases of USER's teams; `team` a team's key.
-    Unknown values match nothing.
+    A report's filters: opened from `first` to `last`, `dealer`, `model`, `region` (`report_q`)
+    and `target` one of TARGETS (`target_q`). Unknown values match nothing.
     """
     qs = scoped(user, Case).select_related(*CASE_RELATED)
+    if first is not None or last is not None or dealer or model or region:
+        # Only then: the calendar (its time zone) is a query of its own.
+        qs = qs.filter(report_q(first=first, last=last, dealer=dealer, model=model, region=region,
+                                tz=work_calendar().tz))
+    if target:
+        qs = qs.filter(target_q(target, now=now))
     if status in ("", "open"):
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status == "done":

@@ -7,6 +7,7 @@ from shouhou.cases import views, views_portal, views_public
 urlpatterns = [
     # Staff.
     path("cases/", views.case_list, name="case_list"),
+    path("cases/export.xlsx", views.case_export, name="case_export"),
     path("cases/mine/", views.case_mine, name="case_mine"),
     path("cases/triage/", views.triage_queue, name="case_triage_queue"),
     path("cases/teams/", views.team_queue, name="case_team_queue"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("cases/status/", views_public.status, name="case_status"),
     # Dealer portal.
     path("portal/cases/", views_portal.case_list, name="portal_cases"),
+    path("portal/cases/export.xlsx", views_portal.case_export, name="portal_case_export"),
     path("portal/cases/<int:pk>/", views_portal.case_detail, name="portal_case"),
     path("portal/cases/<int:pk>/attachments/<int:attachment_id>", views_portal.case_attachment,
          name="portal_case_attachment"),

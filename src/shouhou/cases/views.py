@@ -7,12 +7,14 @@ user; every read goes through the dealer scoping layer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,13 +44,19 @@ from shouhou.core.models import AuditEvent, User
 from shouhou.core.roles import Role
 from shouhou.core.scoping import get_for
 from shouhou.domain.errors import IllegalEvent, Invalid, NotFound, StaleVersion
+from shouhou.domain.reports import parse_date
 from shouhou.registry.selectors import dealers_for_region
 from shouhou.registry.views import latest_snapshot
+from shouhou.reports.views import xlsx_response
+from shouhou.reports.xlsx import write_xlsx
 
 PAGE_SIZE = 50
 TRIAGE_LABELS = dict(TriageItem.choices)
 RESULT_LABELS = dict(TriageResult.choices)
 LIST_FILTERS = ("status", "channel", "type", "owner", "overdue", "q", "team")
+# The filters a report's bar opens the list with (`shouhou.reports.figures`): the bar's period
+# (opening date), dealer, model, region and target.
+REPORT_FILTERS = ("from", "to", "dealer", "model", "region", "target")
 
 
 def optional_url(name: str) -> str | None:
@@ -62,22 +70,59 @@ def optional_url(name: str) -> str | None:
 # --- lists ---------------------------------------------------------------------------------------
 
 
+def target_labels() -> dict[str, str]:
+    return {"first_response_met": _("首次响应按时"), "first_response_missed": _("首次响应超时"),
+            "resolution_met": _("解决按时"), "resolution_missed": _("解决超时")}
+
+
+def _list_params(request: HttpRequest, fixed: dict[str, str]) -> tuple[dict[str, str], str]:
+    """The list's filters from the query string, and a message for a report filter that was dropped."""
+    params = {k: request.GET.get(k, "").strip() for k in (*LIST_FILTERS, *REPORT_FILTERS)
+              if request.GET.get(k, "").strip()}
+    error = ""
+    for key in ("from", "to"):
+        if key in params:
+            try:
+                parse_date(params[key], key)
+            except Invalid:
+                error = _("日期格式应为 YYYY-MM-DD，例如 2025-11-30。")
+                params.pop(key)
+    if "region" in params and not (params["region"].isdigit() and len(params["region"]) == 6):
+        params.pop("region")
+    params.update(fixed)
+    return params, error
+
+
+def _list_cases(user: Any, params: dict[str, str], now: datetime) -> QuerySet[Case]:
+    """The cases of a list page (and of its export) for PARAMS, as USER may see them."""
+    return case_search(user, status=params.get("status", ""), channel=params.get("channel", ""),
+                       case_type=params.get("type", ""), owner=params.get("owner", ""),
+                       overdue=params.get("overdue") == "1", q=params.get("q", ""),
+                       queue=params.get("queue", ""), team=params.get("team", ""),
+                       first=parse_date(params["from"], "from") if params.get("from") else None,
+                       last=parse_date(params["to"], "to") if params.get("to") else None,
+                       dealer=params.get("dealer", ""), model=params.get("model", ""),
+                       region=params.get("region", ""), target=params.get("target", ""), now=now)
+
+
 def _list(request: HttpRequest, *, title: str, fixed: dict[str, str],
           team_tabs: list[dict[str, Any]] | None = None) -> HttpResponse:
-    params = {k: request.GET.get(k, "").strip() for k in LIST_FILTERS if request.GET.get(k, "").strip()}
-    params.update(fixed)
+    params, error = _list_params(request, fixed)
     now, cal = timezone.now(), work_calendar()
-    qs = case_search(request.user, status=params.get("status", ""), channel=params.get("channel", ""),
-                     case_type=params.get("type", ""), owner=params.get("owner", ""),
-                     overdue=params.get("overdue") == "1", q=params.get("q", ""),
-                     queue=params.get("queue", ""), team=params.get("team", ""), now=now)
+    qs = _list_cases(request.user, params, now)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"case": c, "first": target_of(c.first_response_due, met_at=c.first_responded_at, now=now, cal=cal),
              "resolution": target_of(c.resolution_due, met_at=c.resolved_at, now=now, cal=cal)}
             for c in page.object_list]
+    report = {k: v for k, v in params.items() if k in REPORT_FILTERS}
     return render(request, "cases/list.html", {
-        "title": title, "page": page, "rows": rows, "params": params, "fixed": fixed,
+        "title": title, "page": page, "rows": rows, "params": params, "fixed": fixed, "error": error,
         "query": urlencode({k: v for k, v in params.items() if k not in fixed}),
+        # The export takes the fixed filters too (the owner of "my cases", a queue).
+        "export_query": urlencode(params),
+        # The note of a report's filters, and the list without them.
+        "report": report, "target_label": target_labels().get(report.get("target", ""), report.get("target", "")),
+        "without_report": urlencode({k: v for k, v in params.items() if k not in fixed and k not in REPORT_FILTERS}),
         "teams": list(Team.objects.filter(active=True)), "team_tabs": team_tabs,
         "statuses": CaseStatus.choices, "channels": CaseChannel.choices, "types": CaseType.choices,
         "owners": User.objects.filter(owned_cases__isnull=False).distinct().only("username", "name")
@@ -112,6 +157,37 @@ def team_queue(request: HttpRequest) -> HttpResponse:
     if request.GET.get("team", "").strip():
         return _list(request, title=_("团队队列"), fixed={"owner": "none"}, team_tabs=tabs)
     return _list(request, title=_("我的团队待领取"), fixed={"queue": "myteams"}, team_tabs=tabs)
+
+
+@staff_required
+@require_GET
+def case_export(request: HttpRequest) -> HttpResponseBase:
+    """The list's cases with its filters (and a queue's, `queue=`), all pages, as xlsx."""
+    params, _error = _list_params(request, {"queue": request.GET.get("queue", "").strip()}
+                                  if request.GET.get("queue", "").strip() else {})
+    now, cal = timezone.now(), work_calendar()
+    qs = _list_cases(request.user, params, now).select_related("reporter_customer")
+    path = write_xlsx(sheet=_("服务案例"), headers=export_headers(), rows=export_rows(qs, cal=cal))
+    return xlsx_response(path, f"cases-{cal.local(now):%Y%m%d-%H%M}.xlsx")
+
+
+def export_headers() -> list[str]:
+    return [_("案例号"), _("主题"), _("报告人"), _("电话"), _("客户单位"), _("代理商"), _("序列号"), _("渠道"),
+            _("类型"), _("状态"), _("负责人"), _("团队"), _("创建时间"), _("首次响应期限"), _("首次响应时间"),
+            _("解决期限"), _("解决时间")]
+
+
+def export_rows(cases: QuerySet[Case], *, cal: Any) -> Iterator[list[Any]]:
+    """One row per case, read in chunks so a large list is never held whole."""
+    def when(at: datetime | None) -> str:
+        return cal.local(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+    for c in cases.iterator(chunk_size=2000):
+        yield [c.number, c.subject, c.reporter_name, c.reporter_phone,
+               c.reporter_customer.name if c.reporter_customer else "", c.dealer.name if c.dealer else "",
+               c.serial, c.get_channel_display(), c.get_case_type_display(), c.get_status_display(),
+               str(c.owner) if c.owner else "", c.team.name if c.team else "", when(c.opened_at),
+               when(c.first_response_due), when(c.first_responded_at), when(c.resolution_due), when(c.resolved_at)]
 
 
 # --- teams ---------------------------------------------------------------------------------------

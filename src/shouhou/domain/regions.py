@@ -98,6 +98,16 @@ def cities(province_code: str) -> tuple[Region, ...]:
         raise NotFound("no such province", code=province_code) from None
 
 
+def code_prefix(code: str) -> str:
+    """The prefix of the codes within CODE: a province (450000) holds every code starting 45, a
+    city (450100) every one starting 4501, a district itself."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
 def region(code: str) -> Region:
     """Return the province or city with this 6-digit code; raises NotFound if there is none."""
     try:

@@ -79,10 +79,11 @@ def _queue(f: Filters, *, by: str | None = "", **params: str) -> str:
     return reverse("rma_queue") + "?" + urlencode(query)
 
 
-def _case_list(**params: str) -> str | None:
-    """The staff case list filtered by PARAMS, once the cases pages exist."""
+def _case_list(f: Filters, **params: str) -> str | None:
+    """The staff case list behind a case bar: the report's period (by opening date, as the case
+    figures count), dealer, model and region, and PARAMS; None while the cases pages do not exist."""
     try:
-        return reverse("case_list") + "?" + urlencode(params)
+        return reverse("case_list") + "?" + urlencode({**f.params(), **params})
     except NoReverseMatch:
         return None
 
@@ -165,7 +166,20 @@ def dashboard(user: Any, f: Filters, *, now: datetime) -> Page:
         {"kind": "bar", "stacked": True, "categories": [_label(CaseChannel.choices, c) for c in channels],
          "series": [{"name": _label(CaseType.choices, t), "data": [case_counts.get((c, t), 0) for c in channels]}
                     for t in types],
-         "links": [[_case_list(channel=c, type=t, status="all") for c in channels] for t in types]},
+         "links": [[_case_list(f, channel=c, type=t, status="all") for c in channels] for t in types]},
+    ))
+    targets = [(_("首次响应"), cases.first_response_met, cases.first_response_missed, cases.first_response_rate,
+                "first_response"),
+               (_("解决"), cases.resolution_met, cases.resolution_missed, cases.resolution_rate, "resolution")]
+    figures.append(Figure(
+        "case_targets", _("服务案例：目标达成"),
+        [_("目标"), _("按时"), _("超时"), _("按时率 %")],
+        [[label, met, missed, _rate(rate)] for label, met, missed, rate, _k in targets],
+        {"kind": "bar", "stacked": True, "categories": [label for label, *_rest in targets],
+         "series": [{"name": _("按时"), "data": [met for _l, met, *_rest in targets], "color": "#2f9e44"},
+                    {"name": _("超时"), "data": [missed for _l, _m, missed, *_rest in targets], "color": "#e03131"}],
+         "links": [[_case_list(f, target=f"{key}_met", status="all") for *_rest, key in targets],
+                   [_case_list(f, target=f"{key}_missed", status="all") for *_rest, key in targets]]},
     ))
     return Page(figures, {"backlog": backlog, "charges": selectors.charges(user, f), "cases": cases})
 

@@ -31,10 +31,12 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 
 from shouhou.cases.models import Case, CaseRating, CaseType, ResolutionCategory
+from shouhou.cases.selectors import report_q, target_q
 from shouhou.core.scoping import scoped
 from shouhou.domain import reports
 from shouhou.domain.calendar import WorkCalendar
 from shouhou.domain.errors import NotFound
+from shouhou.domain.regions import code_prefix
 from shouhou.domain.regions import region as region_lookup
 from shouhou.domain.reports import Period, StepTally
 from shouhou.registry.models import Dealer, ProductModel, Unit
@@ -92,15 +94,6 @@ def _bounds(period: Period, cal: WorkCalendar) -> tuple[datetime, datetime]:
     return (datetime.combine(period.first, time.min, cal.tz), datetime.combine(period.end, time.min, cal.tz))
 
 
-def _region_prefix(code: str) -> str:
-    """A province (450000) matches every code starting 45; a city (450100) every one starting 4501."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
-
-
 def _line_filter(f: Filters, prefix: str = "") -> Q:
     """The dealer/model/region filters on a line, reached from another model through PREFIX."""
     q = Q()
@@ -109,7 +102,7 @@ def _line_filter(f: Filters, prefix: str = "") -> Q:
     if f.model:
         q &= Q(**{f"{prefix}unit__product_model__code": f.model})
     if f.region:
-        q &= Q(**{f"{prefix}order__dealer__region_code__startswith": _region_prefix(f.region)})
+        q &= Q(**{f"{prefix}order__dealer__region_code__startswith": code_prefix(f.region)})
     return q
 
 
@@ -275,7 +268,7 @@ def return_rates(user: Any, f: Filters) -> list[dict[str, Any]]:
     if f.model:
         units = units.filter(product_model__code=f.model)
     if f.region:
-        units = units.filter(dealer__region_code__startswith=_region_prefix(f.region))
+        units = units.filter(dealer__region_code__startswith=code_prefix(f.region))
     returned = OrderLine.objects.filter(unit=OuterRef("pk")).exclude(state=DRAFT)
     rows = (units.annotate(month=TruncMonth("shipped_on"), returned=Exists(returned))
             .values("product_model__code", "month")
@@ -400,7 +393,7 @@ def dealers(user: Any, f: Filters, *, now: datetime) -> list[DealerFigures]:
         if f.dealer:
             complaints = complaints.filter(about_dealer__code=f.dealer)
         if f.region:
-            complaints = complaints.filter(about_dealer__region_code__startswith=_region_prefix(f.region))
+            complaints = complaints.filter(about_dealer__region_code__startswith=code_prefix(f.region))
         for d in out.values():
             d.complaints = 0
         for r in complaints.values("about_dealer__code", "about_dealer__name").annotate(n=Count("pk")).order_by():
@@ -441,24 +434,16 @@ def cases(user: Any, f: Filters, *, now: datetime) -> CaseFigures:
     """Cases opened in the period: by channel and type, first-response and resolution targets met
     (a target missed is answered late, or not answered and past due), share resolved by the FAQ,
     and the reporters' satisfaction (average score of the ratings given). Three queries."""
-    start, end = _bounds(f.period, work_calendar())
-    qs = scoped(user, Case).filter(opened_at__gte=start, opened_at__lt=end)
-    if f.dealer:
-        qs = qs.filter(dealer__code=f.dealer)
-    if f.model:
-        qs = qs.filter(product_model__code=f.model)
-    if f.region:
-        qs = qs.filter(region_code__startswith=_region_prefix(f.region))
+    qs = scoped(user, Case).filter(report_q(first=f.period.first, last=f.period.last, dealer=f.dealer,
+                                            model=f.model, region=f.region, tz=work_calendar().tz))
     by = [{"channel": r["channel"], "type": r["case_type"], "count": r["n"]}
           for r in qs.values("channel", "case_type").annotate(n=Count("pk")).order_by("channel", "case_type")]
     t = qs.aggregate(
         opened=Count("pk"),
-        fr_met=Count("pk", filter=Q(first_responded_at__lte=F("first_response_due"))),
-        fr_missed=Count("pk", filter=Q(first_responded_at__gt=F("first_response_due"))
-                        | Q(first_responded_at__isnull=True, first_response_due__lt=now)),
-        res_met=Count("pk", filter=Q(resolved_at__lte=F("resolution_due"))),
-        res_missed=Count("pk", filter=Q(resolved_at__gt=F("resolution_due"))
-                         | Q(resolved_at__isnull=True, resolution_due__lt=now)),
+        fr_met=Count("pk", filter=target_q("first_response_met", now=now)),
+        fr_missed=Count("pk", filter=target_q("first_response_missed", now=now)),
+        res_met=Count("pk", filter=target_q("resolution_met", now=now)),
+        res_missed=Count("pk", filter=target_q("resolution_missed", now=now)),
         resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
         faq=Count("pk", filter=Q(resolved_at__isnull=False, resolution_category=ResolutionCategory.RESOLVED_BY_FAQ)),
     )

@@ -19,6 +19,7 @@ from shouhou.core.models import AuditEvent
 from shouhou.core.scoping import scoped
 from shouhou.domain import rma
 from shouhou.domain.calendar import WorkCalendar
+from shouhou.domain.regions import code_prefix
 from shouhou.registry.models import normalize_serial
 from shouhou.rma.models import (
     DRAFT,
@@ -104,15 +105,6 @@ def end_of_day(now: datetime, cal: WorkCalendar | None = None) -> datetime:
 QUEUE_SORT = (F("due_at").asc(nulls_last=True), F("dealer_due_at").asc(nulls_last=True), "id")
 
 
-def region_prefix(code: str) -> str:
-    """A province (450000) matches every code starting 45; a city (450100) every one starting 4501."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
-
-
 def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool | str = False, dealer: str = "",
                 model: str = "", q: str = "", due: str = "", now: datetime | None = None,
                 cal: WorkCalendar | None = None, first: date | None = None, last: date | None = None,
@@ -169,7 +161,7 @@ def line_search(user: Any, *, state: str = "", path: str = "", overdue: bool | s
     if model:
         qs = qs.filter(unit__product_model__code=model)
     if region:
-        qs = qs.filter(order__dealer__region_code__startswith=region_prefix(region))
+        qs = qs.filter(order__dealer__region_code__startswith=code_prefix(region))
     qs = qs.filter(within)
     if q:
         term = q.strip()
