@@ -225,37 +225,61 @@ class Server:
             self.proc.wait(timeout=10)
 
 
+class Sites:
+    """Data dirs with their databases for processes under test, dropped at teardown.
+
+    `prepare(data_dir, demo=…)` copies a data dir (and database) prepared once per run as `serve`
+    would, so each test does not pay for migrating; `fresh=True` gives an empty data dir and
+    database, for tests of the first start itself. Returns the DATABASE_URL (None on SQLite) and
+    what the first start printed (the first admin's password among it)."""
+
+    def __init__(self) -> None:
+        self.pg_base = _postgres_base()
+        self.made: list[str] = []
+
+    def _database(self, template: str = "") -> str | None:
+        if not self.pg_base:
+            return None
+        self.made.append(name := f"shouhou_proc_{uuid.uuid4().hex[:10]}")
+        if template:
+            with _template_lock():  # nobody may be connected to the template while it is copied
+                _pg_execute(self.pg_base, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            _pg_execute(self.pg_base, f'CREATE DATABASE "{name}"')
+        return f"{self.pg_base}/{name}"
+
+    def prepare(self, data_dir: Path, *, demo: bool = False, fresh: bool = False) -> tuple[str | None, str]:
+        if fresh:
+            return self._database(), ""
+        template = _template("demo" if demo else "plain", self.pg_base)
+        shutil.copytree(template.data_dir, data_dir, symlinks=True)
+        return self._database(template.database), template.output
+
+    def drop(self) -> None:
+        for name in self.made:
+            _pg_execute(self.pg_base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.made.clear()
+
+
 @pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """`make(demo=…)` gives a server on a copy of a data dir (and database) prepared once per run
-    as `serve` would, so each test does not pay for migrating; `fresh=True` gives an empty data dir
-    and database, for tests of the first start itself. Servers made with the same data dir share
-    the database, as a restarted `serve` does."""
+def sites() -> Iterator[Sites]:
+    made = Sites()
+    yield made
+    made.drop()
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path, sites: Sites) -> Iterator[Callable[..., Server]]:
+    """`make(demo=…, fresh=…)`: a server on a prepared data dir (see Sites). Servers made with the
+    same data dir share the database, as a restarted `serve` does."""
     servers: list[Server] = []
     databases: dict[Path, str | None] = {}
-    pg_base = _postgres_base()
-    made: list[str] = []
 
     def make(*, demo: bool = False, data_dir: Path | None = None, fresh: bool = False) -> Server:
         target = data_dir or tmp_path / "var"
         preamble = ""
         if target not in databases:
-            database_url = None
-            if fresh or target.exists():
-                if pg_base:
-                    made.append(name := f"shouhou_proc_{uuid.uuid4().hex[:10]}")
-                    _pg_execute(pg_base, f'CREATE DATABASE "{name}"')
-                    database_url = f"{pg_base}/{name}"
-            else:
-                template = _template("demo" if demo else "plain", pg_base)
-                shutil.copytree(template.data_dir, target, symlinks=True)
-                preamble = template.output
-                if pg_base:
-                    made.append(name := f"shouhou_proc_{uuid.uuid4().hex[:10]}")
-                    with _template_lock():  # no other session may be connected to the template
-                        _pg_execute(pg_base, f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"')
-                    database_url = f"{pg_base}/{name}"
-            databases[target] = database_url
+            databases[target], preamble = sites.prepare(target, demo=demo, fresh=fresh or target.exists())
         server = Server(target, databases[target], demo=demo, preamble=preamble)
         servers.append(server)
         return server
@@ -263,9 +287,6 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     yield make
     for server in servers:
         server.kill()
-    for name in made:
-        assert pg_base
-        _pg_execute(pg_base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- templates: a data dir and database prepared once per test run ---------------------------

@@ -93,11 +93,6 @@ def _pg_database() -> Iterator[str | None]:
 
 
 @pytest.fixture
-def source_url() -> Iterator[str | None]:
-    yield from _pg_database()
-
-
-@pytest.fixture
 def target_url() -> Iterator[str | None]:
     yield from _pg_database()
 
@@ -114,9 +109,9 @@ def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
 
 
 @pytest.fixture
-def source(tmp_path: Path, source_url: str | None) -> dict[str, str]:
+def source(tmp_path: Path, sites) -> dict[str, str]:
+    source_url, _ = sites.prepare(tmp_path / "source")  # migrated, as `serve` leaves it
     env = environment(tmp_path / "source", source_url)
-    shouhou(env, "manage", "migrate", "-v0")
     shouhou(env, "manage", "shell", "-v0", "-c", SEED)
     return env
 

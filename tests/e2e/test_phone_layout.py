@@ -1,13 +1,11 @@
 """The landing page and a dealer's portal on a 390 × 844 phone and on a desktop: real
 `shouhou serve --demo`, real Chromium. Screenshots go to the artifacts directory."""
 
-import os
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import Server
+from tests.conftest import Server, Sites
 
 pytestmark = pytest.mark.browser
 
@@ -25,26 +23,17 @@ def _one_line(page, selector: str) -> None:
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    """One demo server for the module (read-only tests), on its own PostgreSQL database when the
-    suite runs on PostgreSQL. Loading the demo takes minutes on a busy machine: a long start-up."""
-    url = os.environ.get("DATABASE_URL", "")
-    database_url = None
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        base = url.rsplit("/", 1)[0]
-        database_url = f"{base}/shouhou_phone_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database_url.rsplit("/", 1)[1]}"')
-    server = Server(tmp_path_factory.mktemp("phone") / "var", database_url, demo=True)
+    """One demo server for the module (read-only tests), on a copy of the run's demo data dir."""
+    sites = Sites()
+    data_dir = tmp_path_factory.mktemp("phone") / "var"
+    database_url, preamble = sites.prepare(data_dir, demo=True)
+    server = Server(data_dir, database_url, demo=True, preamble=preamble)
     try:
-        server.start(timeout=900)
+        server.start()
         yield server
     finally:
         server.kill()
-        if database_url:
-            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        sites.drop()
 
 
 def test_landing_on_a_phone_leads_to_every_public_service(demo_server, browser, artifacts):

@@ -101,9 +101,9 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path: Path, server_database_url: str | None) -> Any:
-    made = Site(tmp_path, server_database_url)
-    made.run("manage", "migrate", "-v0")
+def site(tmp_path: Path, sites: Any) -> Any:
+    database_url, _ = sites.prepare(tmp_path / "var")  # migrated, as `serve` leaves it
+    made = Site(tmp_path, database_url)
     made.run("manage", "shell", "-c", SEED)
     made.run("user", "create", "zhao", "--role", "service_center")
     yield made
