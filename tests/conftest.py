@@ -374,6 +374,24 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+DOMAIN_TESTS = Path(__file__).resolve().parent / "domain"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, leave out what would only repeat the SQLite run: tests that ignore the suite's
+    database (marked database_independent) and the plain-Python domain (tests/domain), which
+    touches none."""
+    if not _postgres_base():
+        return
+    kept, left = [], []
+    for item in items:
+        once = item.get_closest_marker("database_independent") or item.path.is_relative_to(DOMAIN_TESTS)
+        (left if once else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") or not os.environ.get(RUN_ENV):
         return

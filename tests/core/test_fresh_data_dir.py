@@ -92,6 +92,7 @@ def test_every_command_has_a_fresh_data_dir_case():
     assert not missing, f"add a case to CASES in {__file__} for: {', '.join(missing)}"
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_command_migrates_a_fresh_embedded_data_dir_first(name, tmp_path):
     case = CASES[name]
@@ -118,6 +119,7 @@ def test_command_migrates_a_fresh_embedded_data_dir_first(name, tmp_path):
     assert "Traceback" not in again.stderr, again.stderr
 
 
+@pytest.mark.database_independent
 def test_two_first_commands_at_once_both_succeed(tmp_path):
     env = _env(tmp_path / "var")
     argv = [sys.executable, "-m", "shouhou", "user", "create"]
@@ -129,6 +131,7 @@ def test_two_first_commands_at_once_both_succeed(tmp_path):
     assert sum("database set up" in err for _, err, _ in results) == 1  # one migrated, the other waited
 
 
+@pytest.mark.database_independent
 def test_calendar_due_still_needs_no_database(tmp_path):
     data_dir = tmp_path / "var"
     done = _shouhou("calendar", "due", "2025-09-30", "3", env=_env(data_dir))
@@ -137,6 +140,7 @@ def test_calendar_due_still_needs_no_database(tmp_path):
     assert not (data_dir / "shouhou.sqlite3").exists()
 
 
+@pytest.mark.database_independent
 def test_web_serves_pages_on_a_fresh_data_dir(tmp_path):
     port = free_port()
     env = _env(tmp_path / "var")
@@ -192,6 +196,7 @@ def test_after_migrating_postgres_the_command_works(empty_postgres, tmp_path):
     assert done.stderr == ""
 
 
+@pytest.mark.database_independent
 def test_an_unreachable_database_is_one_line_and_exit_2(tmp_path):
     url = f"postgresql://shouhou:secret@127.0.0.1:{free_port()}/shouhou"
     done = _shouhou("user", "create", "x", "--role", "admin", env=_env(tmp_path / "var", url))
@@ -201,6 +206,7 @@ def test_an_unreachable_database_is_one_line_and_exit_2(tmp_path):
     assert "secret" not in done.stderr
 
 
+@pytest.mark.database_independent
 def test_a_bad_setting_is_one_line_not_a_traceback(tmp_path):
     env = {**_env(tmp_path / "var"), "SHOUHOU_BASE_URL": "ftp://example.cn"}
     done = _shouhou("user", "create", "x", "--role", "admin", env=env)

@@ -80,6 +80,7 @@ def test_sigkill_during_requests_loses_nothing_committed(server_factory):
     assert _get(restarted.url + "/healthz") == 200
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("value", ["1", "true"])
 def test_web_refuses_debug(tmp_path, value):
     env = {"SHOUHOU_DATA_DIR": str(tmp_path), "DEBUG": value, "PATH": "/usr/bin:/bin"}
@@ -89,6 +90,7 @@ def test_web_refuses_debug(tmp_path, value):
     assert "DEBUG" in done.stderr
 
 
+@pytest.mark.database_independent
 def test_web_refuses_an_insecure_secret_key(tmp_path):
     env = {"SHOUHOU_DATA_DIR": str(tmp_path), "SECRET_KEY": "django-insecure-abc", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-m", "shouhou", "web", "--port", "1"], env=env,

@@ -114,10 +114,10 @@ def _shouhou(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
-def test_the_installed_command_prints_the_documented_json(tmp_path):
+@pytest.mark.database_independent
+def test_the_installed_command_prints_the_documented_json(tmp_path, sites):
     data_dir = tmp_path / "var"
-    migrate = _shouhou("manage", "migrate", "-v", "0", data_dir=data_dir)
-    assert migrate.returncode == 0, migrate.stderr
+    sites.prepare(data_dir)  # a data dir as `serve` leaves it, with its calendar settings
     result = _shouhou("calendar", "due", "2025-09-30", "3", "--json", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout == EXPECTED + "\n"
