@@ -155,6 +155,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "SHOUHOU_DATA_DIR": str(data_dir), "SHOUHOU_BASE_URL": self.url}
         self.env.pop("DEBUG", None)
+        # One web process (of four threads) serves a test's one browser; a test of several sets more.
+        self.env.setdefault("SHOUHOU_WEB_WORKERS", "1")
         if database_url:
             self.env["DATABASE_URL"] = database_url
         else:
