@@ -53,7 +53,7 @@ def test_sigkill_during_requests_loses_nothing_committed(server_factory):
         while not stop.is_set():
             statuses.append(_get(server.url + "/api/v1/docs"))
 
-    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
     for t in threads:
         t.start()
     created = []

@@ -7,38 +7,28 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import Sites
 from tests.mail.conftest import eml
 
 
 @pytest.fixture(scope="module")
-def child_env(tmp_path_factory, request) -> dict[str, str]:
-    data_dir = tmp_path_factory.mktemp("mail-cli")
+def child_env(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """A data dir (and database) as `serve` leaves it, for the module's `mail ingest` runs."""
+    sites = Sites()
+    data_dir = tmp_path_factory.mktemp("mail-cli") / "var"
+    database_url, _ = sites.prepare(data_dir)
     env = {**os.environ, "SHOUHOU_DATA_DIR": str(data_dir), "SHOUHOU_MAIL_MAX_KB": "100",
            "DEFAULT_FROM_EMAIL": "售后服务 <service@shouhou.example.cn>"}
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        name = f"shouhou_mailcli_{os.getpid()}"
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop() -> None:
-            with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        request.addfinalizer(drop)
-        env["DATABASE_URL"] = f"{base}/{name}"
-    else:
-        env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "shouhou", "manage", "migrate", "-v", "0"], env=env, check=True)
-    return env
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    yield env
+    sites.drop()
 
 
 def run(env: dict[str, str], data: bytes) -> subprocess.CompletedProcess[bytes]:

@@ -45,18 +45,17 @@ class KillingServer(SmtpServer):
         return reply
 
 
-def test_a_killed_worker_leaves_the_message_to_be_sent_again_with_its_message_id(tmp_path: Path,
-                                                                                server_database_url):
+def test_a_killed_worker_leaves_the_message_to_be_sent_again_with_its_message_id(tmp_path: Path, sites):
     smtp = KillingServer()
     smtp.start()
     env = {**os.environ, "SHOUHOU_DATA_DIR": str(tmp_path / "var"), "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
            "SHOUHOU_NOTIFY_LEASE_SECONDS": "1", "SHOUHOU_NOTIFY_RETRY_SECONDS": "1"}
     env.pop("DATABASE_URL", None)
-    if server_database_url:
-        env["DATABASE_URL"] = server_database_url
+    database_url, _ = sites.prepare(tmp_path / "var")  # as `serve` leaves it
+    if database_url:
+        env["DATABASE_URL"] = database_url
     worker = None
     try:
-        _run(env, "manage", "migrate", "--verbosity", "0")
         queued = _run(env, "notify", "test", "li@example.cn").split()[-1]
         worker = subprocess.Popen([sys.executable, "-m", "shouhou", "worker", "--quiet"], env=env,
                                   start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
