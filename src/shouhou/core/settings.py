@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a plan once its estimated cost passes jit_above_cost: the report
+    # aggregates over a vendor's year pass it and spend 150-1,300 ms compiling for 250 ms of work
+    # (bench/README.md, "Reports"). Off for our connections; `?options=-c%20jit%3Don` in the URL wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, one-time nonces): shared by every web process --------------------------

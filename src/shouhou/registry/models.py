@@ -296,6 +296,9 @@ class Unit(models.Model):
             # Used by the staff unit search filters.
             models.Index(fields=["product_model", "status"], name="unit_model_status_idx"),
             models.Index(fields=["region_code"], name="unit_region_idx"),
+            # Return rates by ship month: the units shipped in a period, per model, read from the
+            # index alone on PostgreSQL (id included for the "returned since" check).
+            models.Index(fields=["shipped_on", "product_model"], include=["id"], name="unit_shipped_model_idx"),
         ]
 
     def __str__(self) -> str:
