@@ -64,3 +64,15 @@ def test_production_settings_are_chinese_and_shanghai(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.AUTH_USER_MODEL == "core.User"
+
+
+@pytest.mark.postgres_only
+def test_postgres_connections_run_without_jit(db):
+    """Compiling the report aggregates cost more than running them (bench/README.md, "Reports")."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: JIT is a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
