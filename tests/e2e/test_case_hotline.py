@@ -39,6 +39,7 @@ def test_hotline_call_to_resolved_case_with_the_keyboard(server_factory, browser
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.goto(server.url + "/accounts/login/")
+    expect(page.locator("#id_username")).to_be_focused()  # autofocus lands after load: type only then
     page.keyboard.type("kefu.li")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

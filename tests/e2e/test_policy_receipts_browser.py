@@ -85,6 +85,7 @@ def test_receive_desk_logs_an_unannounced_parcel_and_later_sees_it_taken_over(se
     # The parcel arrives without an approved form: the desk refuses to receive it and offers to log it.
     staff = login(browser, server, "shouhou.zhao")
     staff.goto(server.url + "/rma/receive/")
+    expect(staff.locator("#scan")).to_be_focused()  # autofocus lands after load: scan only then
     staff.keyboard.type(serial)
     staff.keyboard.press("Enter")
     staff.wait_for_selector(".unannounced-card")
