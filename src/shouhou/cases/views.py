@@ -43,11 +43,11 @@ from shouhou.core.access import role_required, staff_required
 from shouhou.core.models import AuditEvent, User
 from shouhou.core.roles import Role
 from shouhou.core.scoping import get_for
+from shouhou.core.sheets import xlsx_response
 from shouhou.domain.errors import IllegalEvent, Invalid, NotFound, StaleVersion
 from shouhou.domain.reports import parse_date
 from shouhou.registry.selectors import dealers_for_region
 from shouhou.registry.views import latest_snapshot
-from shouhou.reports.views import xlsx_response
 from shouhou.reports.xlsx import write_xlsx
 
 PAGE_SIZE = 50

@@ -20,7 +20,7 @@ from shouhou.cases.selectors import case_get_for, case_search
 from shouhou.cases.views import PAGE_SIZE, apply_event, attachment_response, case_context
 from shouhou.core.access import role_required
 from shouhou.core.roles import Role
-from shouhou.reports.views import xlsx_response
+from shouhou.core.sheets import xlsx_response
 from shouhou.reports.xlsx import write_xlsx
 
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, Any
+
+from django.http import FileResponse
 
 # What spreadsheet programs read as the start of a formula (OWASP "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -66,3 +69,14 @@ def xlsx_cell(ws: Any, value: object) -> Any:
 def xlsx_row(ws: Any, values: Iterable[object]) -> list[Any]:
     """A row of safe write-only cells for ``ws.append``."""
     return [xlsx_cell(ws, v) for v in values]
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(path: Path, filename: str) -> FileResponse:
+    """The xlsx temp file at PATH as a download named FILENAME. The file is unlinked once open:
+    the response streams it and the OS frees it after."""
+    handle = open(path, "rb")  # noqa: SIM115 (closed by FileResponse)
+    path.unlink()
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)

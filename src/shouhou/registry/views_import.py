@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 
 from django import forms
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from shouhou.core.access import role_required
 from shouhou.core.roles import Role
+from shouhou.core.sheets import xlsx_response
 from shouhou.domain.errors import NotFound
 from shouhou.registry.exports import units_export_xlsx
 from shouhou.registry.imports import RowError, UnusableInput
@@ -111,9 +110,4 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_export_xlsx(request: HttpRequest) -> FileResponse:
     params = {k: request.GET.get(k, "").strip() for k in UNIT_FILTERS if request.GET.get(k, "").strip()}
     path = units_export_xlsx(unit_search(request.user, params))
-    fh = path.open("rb")
-    with contextlib.suppress(OSError):
-        os.unlink(path)  # the open handle keeps the data until the response is sent
-    name = f"units-{clock.now():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(fh, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return xlsx_response(path, f"units-{clock.now():%Y%m%d-%H%M}.xlsx")

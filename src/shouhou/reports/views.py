@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from shouhou.core.access import role_required
 from shouhou.core.roles import Role
+from shouhou.core.sheets import xlsx_response
 from shouhou.domain.errors import Invalid, NotFound
 from shouhou.registry.models import Dealer, ProductModel
 from shouhou.reports import figures, selectors
@@ -58,14 +59,6 @@ def quality(request: HttpRequest) -> HttpResponse:
 @role_required(*READERS)
 def dealers(request: HttpRequest) -> HttpResponse:
     return _page(request, "dealers")
-
-
-def xlsx_response(path: Any, filename: str) -> FileResponse:
-    # The temp file is unlinked once open: the response streams it and the OS frees it after.
-    handle = open(path, "rb")  # noqa: SIM115 (closed by FileResponse)
-    path.unlink()
-    return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @role_required(*READERS)

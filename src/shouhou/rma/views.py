@@ -134,7 +134,8 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def queue_export(request: HttpRequest) -> HttpResponse:
     """Every line of the queue with its filters, as xlsx: streamed from a temp file, formula-safe."""
-    from shouhou.reports.views import line_rows, xlsx_response
+    from shouhou.core.sheets import xlsx_response
+    from shouhou.reports.views import line_rows
     from shouhou.reports.xlsx import write_xlsx
 
     now, cal = timezone.now(), work_calendar()
